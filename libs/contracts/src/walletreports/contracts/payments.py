@@ -1,0 +1,113 @@
+"""Events produced by the payments service. Amounts are integers in base units."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel, ConfigDict
+
+from .base import AwareDatetime, Event
+from .money import BaseUnits, Currency, Usd
+
+
+class PaymentMethodQuote(BaseModel):
+    """One way to pay an invoice: a currency, its exact amount, its Solana Pay URL."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    currency: Currency
+    mint: str | None  # None for native SOL
+    decimals: int
+    amount_base_units: BaseUnits
+    url: str
+
+
+class InvoiceCreated(Event):
+    subject = "payments.invoice.created.v1"
+
+    invoice_id: uuid.UUID
+    order_id: uuid.UUID
+    reference: str
+    price_usd: Usd
+    expires_at: AwareDatetime
+    methods: list[PaymentMethodQuote]
+
+
+class _Transfer(Event):
+    """A transfer seen on chain that pays an invoice (fields shared by the stages)."""
+
+    invoice_id: uuid.UUID
+    order_id: uuid.UUID
+    signature: str
+    currency: Currency
+    amount_base_units: BaseUnits
+    payer: str | None = None
+
+
+class PaymentDetected(_Transfer):
+    """Seen on chain (processed), not final: show it to the user, start nothing."""
+
+    subject = "payments.payment.detected.v1"
+
+
+class PaymentConfirmed(_Transfer):
+    subject = "payments.payment.confirmed.v1"
+
+    slot: int
+
+
+class PaymentFinalized(_Transfer):
+    """Final on chain and accepted for the invoice: the order may be paid."""
+
+    subject = "payments.payment.finalized.v1"
+
+    slot: int
+
+
+class InvoiceExpired(Event):
+    subject = "payments.invoice.expired.v1"
+
+    invoice_id: uuid.UUID
+    order_id: uuid.UUID
+
+
+class InvoicePaidLate(_Transfer):
+    """Money arrived after expiry: it is not lost, staff decide (accept or refund)."""
+
+    subject = "payments.invoice.paid_late.v1"
+
+
+class InvoiceUnderpaid(_Transfer):
+    subject = "payments.invoice.underpaid.v1"
+
+    expected_base_units: BaseUnits
+
+
+class InvoiceOverpaid(_Transfer):
+    subject = "payments.invoice.overpaid.v1"
+
+    expected_base_units: BaseUnits
+
+
+class RefundRequested(Event):
+    subject = "payments.refund.requested.v1"
+
+    refund_id: uuid.UUID
+    invoice_id: uuid.UUID
+    order_id: uuid.UUID
+    currency: Currency
+    amount_base_units: BaseUnits
+    recipient: str
+    reason: str
+
+
+class RefundSent(Event):
+    subject = "payments.refund.sent.v1"
+
+    refund_id: uuid.UUID
+    invoice_id: uuid.UUID
+    order_id: uuid.UUID
+    currency: Currency
+    amount_base_units: BaseUnits
+    recipient: str
+    signature: str
