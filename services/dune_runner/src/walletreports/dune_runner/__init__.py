@@ -1,0 +1,1 @@
+"""Dune runner: analysis runs, query jobs, report files, credit budget."""

@@ -1,0 +1,1 @@
+"""Notifier: contacts and the emails the product sends."""

@@ -1,0 +1,1 @@
+"""Orders: catalog, pricing, subscriptions and the order state machine."""

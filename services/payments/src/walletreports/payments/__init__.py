@@ -1,0 +1,1 @@
+"""Payments: invoices, Solana Pay URLs, the chain watcher, refunds."""

@@ -1,0 +1,1 @@
+"""Web: public pages, accounts and the staff console."""

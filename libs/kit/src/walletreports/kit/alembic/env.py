@@ -1,0 +1,3 @@
+from walletreports.kit.migrations import run_env
+
+run_env()

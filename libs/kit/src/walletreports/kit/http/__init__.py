@@ -1,0 +1,1 @@
+"""HTTP pieces every service mounts: health, metrics, internal auth, error shape."""

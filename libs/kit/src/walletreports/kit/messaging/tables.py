@@ -1,0 +1,51 @@
+"""The outbox and inbox tables, added to each service's own metadata.
+
+Every service's first migration creates them (see `create_messaging_tables`), so
+state changes and the events about them commit in one transaction.
+"""
+
+from __future__ import annotations
+
+from alembic import op
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, LargeBinary, MetaData, Table, Text, Uuid, func, text
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        # The sequence gives publish order; the event id is the JetStream Nats-Msg-Id.
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("subject", Text, nullable=False),
+        Column("payload", LargeBinary, nullable=False),
+        Column("correlation_id", Text),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text),
+        Index("outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+    )
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox",
+        metadata,
+        Column("consumer", Text, primary_key=True),
+        Column("event_id", Uuid, primary_key=True),
+        Column("subject", Text, nullable=False),
+        Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+def create_messaging_tables() -> None:
+    """Call from a service's first Alembic migration (creates tables and indexes)."""
+    metadata = MetaData()
+    for table in (outbox_table(metadata), inbox_table(metadata)):
+        table.create(op.get_bind())
+
+
+def drop_messaging_tables() -> None:
+    op.drop_table("inbox")
+    op.drop_table("outbox")

@@ -1,0 +1,142 @@
+"""A running service: its database, its NATS connection, relay and consumers.
+
+Built inside the app's lifespan (never at import). NATS is connected in the
+background with retries, so a service starts, answers /healthz and reports itself
+not-ready until its broker is reachable, instead of crashing at boot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream.exceptions import SetupError
+from faststream.nats import NatsBroker
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from sqlalchemy import MetaData
+
+from .db import Database
+from .messaging.consumers import EventConsumer, EventHandlers
+from .messaging.inbox import Inbox
+from .messaging.outbox import Outbox
+from .messaging.relay import OutboxRelay
+from .messaging.streams import ensure_streams
+from .messaging.unit_of_work import UnitsOfWork
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        name: str,
+        settings: ServiceSettings,
+        database_url: str,
+        metadata: MetaData,
+        handlers: EventHandlers | None = None,
+        background: list[BackgroundTask] | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.db = Database(database_url)
+        self.outbox = Outbox(metadata.tables["outbox"])
+        self.inbox = Inbox(metadata.tables["inbox"])
+        self.relay = OutboxRelay(self.db.sessions, self.outbox.table, lambda: self._js, settings.event_namespace)
+        self.units = UnitsOfWork(self.db.sessions, self.outbox, self.relay.wake)
+        self.handlers = handlers
+        self.background = background or []
+        # Service-specific collaborators (catalog, clients...) hung here by the service.
+        self.extras: dict[str, Any] = {}
+        self.broker = NatsBroker(
+            settings.nats_url.split(","),
+            name=f"walletreports-{name}",
+            connect_timeout=2,
+            reconnect_time_wait=1,
+            max_reconnect_attempts=-1,
+            logger=logging.getLogger(f"faststream.{name}"),
+        )
+        if handlers is not None:
+            EventConsumer(self.units, self.inbox, settings.event_namespace).bind(self.broker, handlers)
+        self._js: JetStreamContext | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.broker_started = asyncio.Event()
+
+    @property
+    def nats(self) -> Client | None:
+        try:
+            return self.broker.connection
+        except Exception:  # noqa: BLE001 - not connected yet
+            return None
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._start_broker(), name=f"{self.name}-broker"))
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        for task in self.background:
+            self._tasks.append(asyncio.create_task(self._supervise(task), name=f"{self.name}-{task.__name__}"))
+
+    async def _start_broker(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                await self.broker.connect()
+                js = self.broker.connection.jetstream()
+                await ensure_streams(js, self.settings.event_namespace, self.settings.stream_replicas)
+                await self.broker.start()
+            except asyncio.CancelledError:
+                raise
+            except SetupError:
+                raise  # a wiring mistake in our code, not an outage: fail loudly
+            except Exception as exc:  # noqa: BLE001 - NATS not there yet: keep trying
+                log.warning("cannot start on NATS yet (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            self._js = js
+            self.broker_started.set()
+            log.info("connected to NATS; streams ready; %d consumers running", len(self.handlers.routes) if self.handlers else 0)
+            return
+
+    async def _supervise(self, task: BackgroundTask) -> None:
+        """Keep a background loop alive: log its crash and start it again."""
+        while True:
+            try:
+                await task(self)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001
+                log.exception("background task %s crashed; restarting in 1s", task.__name__)
+                await asyncio.sleep(1)
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            await self.db.ping()
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        nc = self.nats
+        if nc is None or not self.broker_started.is_set():
+            checks["nats"] = "not connected yet"
+        elif not nc.is_connected:
+            checks["nats"] = "disconnected (reconnecting)"
+        else:
+            checks["nats"] = "ok"
+        return checks
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        try:
+            await asyncio.wait_for(self.broker.stop(), 5)
+        except Exception:  # noqa: BLE001 - shutting down anyway
+            log.warning("broker did not stop cleanly", exc_info=True)
+        await self.db.dispose()

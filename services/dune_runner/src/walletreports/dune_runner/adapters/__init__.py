@@ -1,0 +1,1 @@
+"""Edges of the service: its tables and the clients of what lies outside it."""

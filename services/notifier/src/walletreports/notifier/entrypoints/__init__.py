@@ -1,0 +1,1 @@
+"""How the outside reaches the notifier: events (and later HTTP). They translate and delegate."""

@@ -1,0 +1,5 @@
+from walletreports.kit.service import run
+
+from .app import SPEC
+
+run(SPEC)

@@ -1,0 +1,52 @@
+"""An event leaves one service's outbox over the real broker and another service's
+consumer handles it exactly once."""
+
+import uuid
+
+import nats
+from sqlalchemy import func, select
+
+from walletreports.contracts import wire_subject
+from walletreports.contracts.web import UserRegistered
+from walletreports.notifier.adapters.tables import contacts, inbox
+from walletreports.notifier.app import SPEC as NOTIFIER
+from walletreports.web.app import SPEC as WEB
+
+from .eventually import eventually
+
+
+async def _count(service, table, **where) -> int:
+    async with service.runtime.db.sessions() as session:
+        query = select(func.count()).select_from(table)
+        for column, value in where.items():
+            query = query.where(table.c[column] == value)
+        return (await session.execute(query)).scalar_one()
+
+
+async def test_web_outbox_event_is_handled_once_by_notifier(services, nats_url):
+    async with services.run(WEB) as web, services.run(NOTIFIER) as notifier:
+        event = UserRegistered(user_id=uuid.uuid4(), email="ada@example.com", display_name="Ada")
+        async with web.runtime.units() as uow:
+            await uow.emit(event)
+
+        await eventually(lambda: _count(notifier, contacts, user_id=event.user_id))
+
+        # The same event again, published around the outbox under another message id so
+        # JetStream's duplicate window cannot catch it: only the inbox stands in the way.
+        nc = await nats.connect(nats_url)
+        await nc.jetstream().publish(
+            wire_subject(services.namespace, event.subject),
+            event.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": f"replay-{event.event_id}"},
+        )
+        await nc.close()
+        await eventually(lambda: _handled_twice_seen(notifier))
+
+        assert await _count(notifier, contacts, user_id=event.user_id) == 1
+        assert await _count(notifier, inbox, event_id=event.event_id) == 1
+
+
+async def _handled_twice_seen(notifier) -> bool:
+    from walletreports.kit.messaging.consumers import HANDLED
+
+    return HANDLED.labels("notifier__remember_new_contact", "duplicate")._value.get() >= 1
