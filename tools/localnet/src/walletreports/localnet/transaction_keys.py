@@ -1,0 +1,69 @@
+"""Resolve a transaction's full account key list and which keys it may write.
+
+v0 transactions can load keys from address lookup tables, so the static key list alone is
+not what the runtime (and the RPC meta) index balances by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from solders.litesvm import LiteSVM
+from solders.message import Message, MessageV0
+from solders.pubkey import Pubkey
+
+# Address lookup table accounts start with a 56-byte header, then 32-byte addresses.
+_LOOKUP_TABLE_META_SIZE = 56
+
+
+class KeyResolutionError(Exception):
+    """A lookup table the transaction names is missing or too short."""
+
+
+@dataclass(slots=True)
+class ResolvedKeys:
+    keys: list[Pubkey]
+    writable: list[bool]
+    program_indexes: set[int]
+    num_loaded_writable: int
+    num_loaded_readonly: int
+
+
+def _lookup_table_addresses(svm: LiteSVM, table: Pubkey) -> list[bytes]:
+    account = svm.get_account(table)
+    if account is None:
+        raise KeyResolutionError("AddressLookupTableNotFound")
+    data = bytes(account.data)
+    body = data[_LOOKUP_TABLE_META_SIZE:]
+    return [body[i : i + 32] for i in range(0, len(body), 32)]
+
+
+def resolve_keys(svm: LiteSVM, message: Message | MessageV0) -> ResolvedKeys:
+    static = list(message.account_keys)
+    header = message.header
+    num_signed = header.num_required_signatures
+    num_static = len(static)
+    writable = [
+        (i < num_signed - header.num_readonly_signed_accounts)
+        if i < num_signed
+        else (i < num_static - header.num_readonly_unsigned_accounts)
+        for i in range(num_static)
+    ]
+    loaded_writable: list[Pubkey] = []
+    loaded_readonly: list[Pubkey] = []
+    if isinstance(message, MessageV0):
+        for lookup in message.address_table_lookups:
+            addresses = _lookup_table_addresses(svm, lookup.account_key)
+            try:
+                loaded_writable += [Pubkey(addresses[i]) for i in bytes(lookup.writable_indexes)]
+                loaded_readonly += [Pubkey(addresses[i]) for i in bytes(lookup.readonly_indexes)]
+            except IndexError as exc:
+                raise KeyResolutionError("InvalidAddressLookupTableIndex") from exc
+    program_indexes = {ix.program_id_index for ix in message.instructions}
+    # The runtime demotes invoked programs to read-only, so their balances never move.
+    for index in program_indexes:
+        if index < len(writable):
+            writable[index] = False
+    keys = static + loaded_writable + loaded_readonly
+    writable += [True] * len(loaded_writable) + [False] * len(loaded_readonly)
+    return ResolvedKeys(keys, writable, program_indexes, len(loaded_writable), len(loaded_readonly))
