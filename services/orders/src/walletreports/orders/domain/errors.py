@@ -1,0 +1,112 @@
+"""Every error the orders domain raises, each with a stable `code` for API clients.
+
+The three base classes are the mapping the HTTP layer needs and nothing more:
+`InvalidInput` -> 422, `Conflict` -> 409, `Forbidden` -> 403. `code` is part of the API
+(clients branch on it); `message` is for humans and may be reworded.
+
+For *event* handlers these are permanent: redelivering the same event raises the same
+error again, so a handler should record and acknowledge it, never NAK it in a loop.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "domain_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        # The request field at fault, when there is one, so a form can show it in place.
+        self.field = field
+
+    def as_dict(self) -> dict[str, str]:
+        body = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        return body
+
+
+class InvalidInput(DomainError):
+    """The request itself is wrong; sending it again will not help (HTTP 422)."""
+
+
+class Conflict(DomainError):
+    """The request is well formed but the order is not in a state that allows it (HTTP 409)."""
+
+
+class Forbidden(DomainError):
+    """The actor may not do this (HTTP 403)."""
+
+
+class InvalidWalletAddress(InvalidInput):
+    code = "invalid_wallet_address"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="wallet_address")
+
+
+class InvalidRiskScore(InvalidInput):
+    code = "invalid_risk_score"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="risk_score")
+
+
+class InvalidTokensUsed(InvalidInput):
+    code = "invalid_tokens_used"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="tokens_used")
+
+
+class UnknownProduct(InvalidInput):
+    code = "unknown_product"
+
+    def __init__(self, product: str, known: list[str]) -> None:
+        super().__init__(
+            f"unknown product {product!r}; known products: {', '.join(sorted(known))}",
+            field="product",
+        )
+        self.product = product
+
+
+class InvalidOrderRequest(InvalidInput):
+    """A field that does not fit the product (e.g. a wallet address on a subscription)."""
+
+    code = "invalid_order_request"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+    def __init__(self, from_status: str, to_status: str, why: str | None = None) -> None:
+        message = f"order cannot go from {from_status} to {to_status}"
+        if why:
+            message = f"{message}: {why}"
+        super().__init__(message, field="status")
+        self.from_status = from_status
+        self.to_status = to_status
+
+
+class StaffOnlyAction(Forbidden):
+    code = "staff_only"
+
+    def __init__(self, action: str, actor: str) -> None:
+        super().__init__(f"{action} is a staff action; {actor} is not staff")
+        self.action = action
+
+
+class NotOrderOwner(Forbidden):
+    code = "not_order_owner"
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"order {order_id} belongs to another user")
+
+
+class CatalogConfigError(ValueError):
+    """The catalog file is unusable. Raised at startup, so the service refuses to run."""
+
+    code = "invalid_catalog_config"
