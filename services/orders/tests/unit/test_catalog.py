@@ -5,6 +5,7 @@ import tomllib
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from walletreports.orders.domain.catalog import (
     ReportProduct,
@@ -35,15 +36,22 @@ def test_shipped_catalog_prices_the_seeds(catalog):
 
 def test_shipped_fee_schedule_pins_every_risk_score(catalog):
     assert catalog.audit_fee.risk_multipliers == {
-        1: Decimal("1.0"), 2: Decimal("1.0"), 3: Decimal("1.1"), 4: Decimal("1.1"),
-        5: Decimal("1.2"), 6: Decimal("1.5"), 7: Decimal("1.8"), 8: Decimal("2.0"),
-        9: Decimal("2.5"), 10: Decimal("3.0"),
+        1: Decimal("1.0"),
+        2: Decimal("1.0"),
+        3: Decimal("1.1"),
+        4: Decimal("1.1"),
+        5: Decimal("1.2"),
+        6: Decimal("1.5"),
+        7: Decimal("1.8"),
+        8: Decimal("2.0"),
+        9: Decimal("2.5"),
+        10: Decimal("3.0"),
     }
     assert catalog.audit_fee.base_fee_lamports == 5_000_000
 
 
 def test_models_are_frozen(catalog):
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         catalog.product("wallet_report").price_usd = Decimal("1.00")
 
 

@@ -13,7 +13,11 @@ from walletreports.orders.domain import errors
         (errors.InvalidTokensUsed("x"), "invalid_tokens_used", errors.InvalidInput),
         (errors.UnknownProduct("gold", ["wallet_report"]), "unknown_product", errors.InvalidInput),
         (errors.InvalidOrderRequest("x"), "invalid_order_request", errors.InvalidInput),
-        (errors.IllegalTransition("completed", "processing"), "illegal_transition", errors.Conflict),
+        (
+            errors.IllegalTransition("completed", "processing"),
+            "illegal_transition",
+            errors.Conflict,
+        ),
         (errors.StaffOnlyAction("re-opening", "system"), "staff_only", errors.Forbidden),
         (errors.NotOrderOwner("o-1"), "not_order_owner", errors.Forbidden),
     ],

@@ -12,7 +12,10 @@ from walletreports.orders.domain.fee_model import calculate_audit_fee, parse_ris
 
 def fee(catalog, tokens_used, risk_score, is_subscriber=False):
     return calculate_audit_fee(
-        catalog.audit_fee, tokens_used=tokens_used, risk_score=risk_score, is_subscriber=is_subscriber
+        catalog.audit_fee,
+        tokens_used=tokens_used,
+        risk_score=risk_score,
+        is_subscriber=is_subscriber,
     )
 
 
@@ -117,7 +120,9 @@ def test_discount_is_exact_and_total_always_whole_lamports(catalog):
             assert isinstance(sub.total_lamports, int)
 
 
-@pytest.mark.parametrize("score", ["11", "abc", "0", "", "7.0", " 7", "-1", 11, 0, -3, 7.0, None, True, Decimal(7)])
+@pytest.mark.parametrize(
+    "score", ["11", "abc", "0", "", "7.0", " 7", "-1", 11, 0, -3, 7.0, None, True, Decimal(7)]
+)
 def test_invalid_risk_score(catalog, score):
     with pytest.raises(InvalidRiskScore, match="^Invalid risk score") as excinfo:
         fee(catalog, 1_000, score)

@@ -23,16 +23,24 @@ ORDER_ID = uuid.UUID("00000000-0000-4000-8000-0000000000f1")
 
 def place(catalog, user_id, now, product="wallet_report", wallet=ADDRESS, subscription=None):
     return place_order(
-        catalog, order_id=ORDER_ID, user_id=user_id, product_code=product,
-        wallet_address=wallet, subscription=subscription, now=now,
+        catalog,
+        order_id=ORDER_ID,
+        user_id=user_id,
+        product_code=product,
+        wallet_address=wallet,
+        subscription=subscription,
+        now=now,
     )
 
 
 @pytest.fixture
 def subscription(catalog, user_id, now):
     return activate_subscription(
-        plan=catalog.plan("subscription_monthly"), user_id=user_id, current=None,
-        new_subscription_id=uuid.uuid4(), now=now,
+        plan=catalog.plan("subscription_monthly"),
+        user_id=user_id,
+        current=None,
+        new_subscription_id=uuid.uuid4(),
+        now=now,
     ).subscription
 
 
@@ -62,7 +70,9 @@ def test_covered_report_is_paid_at_once_and_uses_a_report(catalog, user_id, now,
     assert not placed.price.payment_required
 
 
-def test_used_up_subscription_gets_the_discount_and_is_untouched(catalog, user_id, now, subscription):
+def test_used_up_subscription_gets_the_discount_and_is_untouched(
+    catalog, user_id, now, subscription
+):
     placed = place(catalog, user_id, now, subscription=replace(subscription, reports_used=30))
     assert placed.order.status is OrderStatus.PENDING_PAYMENT
     assert placed.order.price_usd == Decimal("20.00")

@@ -13,8 +13,11 @@ from walletreports.orders.domain.subscription import activate_subscription
 @pytest.fixture
 def subscription(catalog, user_id, now):
     return activate_subscription(
-        plan=catalog.plan("subscription_monthly"), user_id=user_id, current=None,
-        new_subscription_id=uuid.uuid4(), now=now,
+        plan=catalog.plan("subscription_monthly"),
+        user_id=user_id,
+        current=None,
+        new_subscription_id=uuid.uuid4(),
+        now=now,
     ).subscription
 
 

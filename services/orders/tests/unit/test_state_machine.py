@@ -103,8 +103,13 @@ def test_domain_vocabulary_matches_the_event_contracts():
     paid_via = typing.get_args(contract_orders.OrderPaid.model_fields["paid_via"].annotation)
     assert set(paid_via) == {v.value for v in PaidVia}
     assert set(typing.get_args(contract_money.Currency)) == {c.value for c in Currency}
-    subjects = {cls.subject.removeprefix("orders.").removesuffix(".v1") for cls in (
-        contract_orders.OrderPaid, contract_orders.OrderExpired,
-        contract_orders.OrderCancelled, contract_orders.OrderStatusChanged,
-    )}
+    subjects = {
+        cls.subject.removeprefix("orders.").removesuffix(".v1")
+        for cls in (
+            contract_orders.OrderPaid,
+            contract_orders.OrderExpired,
+            contract_orders.OrderCancelled,
+            contract_orders.OrderStatusChanged,
+        )
+    }
     assert subjects == {e.value for e in OrderEventName}

@@ -67,7 +67,11 @@ def test_buying_after_expiry_starts_a_fresh_subscription(plan, active, user_id):
 def test_activation_refuses_another_users_subscription(plan, active, now):
     with pytest.raises(ValueError, match="another user"):
         activate_subscription(
-            plan=plan, user_id=uuid.uuid4(), current=active, new_subscription_id=uuid.uuid4(), now=now
+            plan=plan,
+            user_id=uuid.uuid4(),
+            current=active,
+            new_subscription_id=uuid.uuid4(),
+            now=now,
         )
 
 
@@ -101,7 +105,10 @@ def test_use_report_does_not_mutate(active, now):
 
 def test_subscriptions_to_expire_picks_the_due_ones(active, plan, user_id, now):
     later_one = activate_subscription(
-        plan=plan, user_id=user_id, current=None, new_subscription_id=uuid.uuid4(),
+        plan=plan,
+        user_id=user_id,
+        current=None,
+        new_subscription_id=uuid.uuid4(),
         now=now + timedelta(days=5),
     ).subscription
     already = replace(active, id=uuid.uuid4(), status=SubscriptionStatus.EXPIRED)

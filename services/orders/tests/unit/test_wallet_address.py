@@ -82,7 +82,10 @@ def test_wrong_checksum_is_rejected_without_a_guess(address):
         ),
         (None, "wallet_address must be a string, got NoneType"),
         (123, "wallet_address must be a string, got int"),
-        (b"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "wallet_address must be a string, got bytes"),
+        (
+            b"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "wallet_address must be a string, got bytes",
+        ),
     ],
 )
 def test_invalid_addresses_name_the_problem(value, message):

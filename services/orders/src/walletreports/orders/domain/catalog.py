@@ -103,9 +103,7 @@ class AuditFeeSchedule(_Frozen):
     @classmethod
     def _covers_scores_one_to_ten(cls, table: dict[int, Decimal]) -> dict[int, Decimal]:
         if sorted(table) != list(range(1, 11)):
-            raise ValueError(
-                f"must give exactly the scores 1 to 10, got {sorted(table)}"
-            )
+            raise ValueError(f"must give exactly the scores 1 to 10, got {sorted(table)}")
         ordered = [table[score] for score in range(1, 11)]
         if ordered != sorted(ordered):
             raise ValueError("must not decrease as the risk score grows")

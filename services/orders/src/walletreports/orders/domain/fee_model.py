@@ -75,13 +75,17 @@ class AuditFee:
 def parse_risk_score(value: object) -> int:
     """The seed passes risk scores as strings ("7"); accept those and ints, 1 to 10 only."""
     if isinstance(value, bool):  # bool is an int subclass; True is not a risk score
-        raise InvalidRiskScore(f"Invalid risk score: expected an integer from 1 to 10, got {value!r}")
+        raise InvalidRiskScore(
+            f"Invalid risk score: expected an integer from 1 to 10, got {value!r}"
+        )
     if isinstance(value, int):
         score = value
     elif isinstance(value, str) and _SCORE_TEXT.fullmatch(value):
         score = int(value)
     else:
-        raise InvalidRiskScore(f"Invalid risk score: expected an integer from 1 to 10, got {value!r}")
+        raise InvalidRiskScore(
+            f"Invalid risk score: expected an integer from 1 to 10, got {value!r}"
+        )
     if not 1 <= score <= 10:
         raise InvalidRiskScore(f"Invalid risk score: must be from 1 to 10, got {value!r}")
     return score

@@ -149,11 +149,11 @@ class Order:
         """`invoice.paid_late`: payments judged the money late; staff decide, never us."""
         return self._payment_not_taken(receipt, now)
 
-    def cover_by_subscription(
-        self, *, subscription_id: uuid.UUID, now: datetime
-    ) -> StatusChange:
+    def cover_by_subscription(self, *, subscription_id: uuid.UUID, now: datetime) -> StatusChange:
         """The user's plan pays for this report: paid at once, no invoice."""
-        self._refuse_unless(S.PENDING_PAYMENT, S.PAYMENT_RECEIVED, "only an unpaid order can be covered")
+        self._refuse_unless(
+            S.PENDING_PAYMENT, S.PAYMENT_RECEIVED, "only an unpaid order can be covered"
+        )
         change = self._apply(
             S.PAYMENT_RECEIVED, reason="covered by subscription", actor=SYSTEM, now=now
         )
@@ -190,7 +190,9 @@ class Order:
         """`analysis.finished` (see `status_for_analysis_outcome`). Allowed straight from
         payment_received because it may overtake `analysis.started`."""
         if outcome not in FINISHED:
-            raise ValueError(f"{outcome} is not a finished status; expected one of {sorted(FINISHED)}")
+            raise ValueError(
+                f"{outcome} is not a finished status; expected one of {sorted(FINISHED)}"
+            )
         if self.status is outcome:
             return self._already_past(outcome, f"already {outcome}")
         why = None
@@ -204,20 +206,24 @@ class Order:
     def reopen_for_retry(self, *, by: Actor, reason: str, now: datetime) -> StatusChange:
         """Staff send a failed or partial order back to be worked on again."""
         self._require_staff(by, "re-opening an order")
-        self._refuse_unless_in((S.FAILED, S.PARTIAL_COMPLETE), S.PAYMENT_RECEIVED,
-                               "only failed or partially complete orders can be re-opened")
+        self._refuse_unless_in(
+            (S.FAILED, S.PARTIAL_COMPLETE),
+            S.PAYMENT_RECEIVED,
+            "only failed or partially complete orders can be re-opened",
+        )
         return self._apply(S.PAYMENT_RECEIVED, reason=reason, actor=by, now=now)
 
-    def mark_permanently_failed(
-        self, *, by: Actor, reason: str, now: datetime
-    ) -> TransitionResult:
+    def mark_permanently_failed(self, *, by: Actor, reason: str, now: datetime) -> TransitionResult:
         """The seed's "Mark as Permanent Failure": staff give up on a paid order (and
         refund it through payments). This is how a paid order is stopped, not `cancel`."""
         self._require_staff(by, "marking an order permanently failed")
         if self.status is S.FAILED:
             return self._already_past(S.FAILED, "already failed")
-        self._refuse_unless_in((S.PAYMENT_RECEIVED, S.PROCESSING), S.FAILED,
-                               "only a paid order that has not finished can be given up")
+        self._refuse_unless_in(
+            (S.PAYMENT_RECEIVED, S.PROCESSING),
+            S.FAILED,
+            "only a paid order that has not finished can be given up",
+        )
         return self._apply(S.FAILED, reason=reason, actor=by, now=now)
 
     # --- ending unpaid orders ------------------------------------------------------
@@ -294,9 +300,7 @@ class Order:
         if not by.is_staff:
             raise StaffOnlyAction(action, str(by))
 
-    def _payment_not_taken(
-        self, receipt: PaymentReceipt, now: datetime
-    ) -> PaymentNeedsReview:
+    def _payment_not_taken(self, receipt: PaymentReceipt, now: datetime) -> PaymentNeedsReview:
         require_aware(now)
         if self.status is S.EXPIRED:
             kind = PaymentIssueKind.PAID_AFTER_EXPIRY

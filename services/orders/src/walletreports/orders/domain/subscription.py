@@ -13,10 +13,10 @@ Rules:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Iterable
 
 from .catalog import SubscriptionPlan
 from .timestamps import require_aware
@@ -67,7 +67,9 @@ class Subscription:
         """This subscription marked expired; only once its time is up."""
         require_aware(now)
         if now < self.expires_at:
-            raise ValueError(f"subscription {self.id} runs until {self.expires_at}, not expired at {now}")
+            raise ValueError(
+                f"subscription {self.id} runs until {self.expires_at}, not expired at {now}"
+            )
         return replace(self, status=SubscriptionStatus.EXPIRED)
 
 

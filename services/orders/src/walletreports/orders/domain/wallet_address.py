@@ -31,9 +31,7 @@ def validate_wallet_address(value: object) -> str:
     that is probably not theirs.
     """
     if not isinstance(value, str):
-        raise InvalidWalletAddress(
-            f"wallet_address must be a string, got {type(value).__name__}"
-        )
+        raise InvalidWalletAddress(f"wallet_address must be a string, got {type(value).__name__}")
     address = value.strip()
     if not address:
         raise InvalidWalletAddress("wallet_address is required")
