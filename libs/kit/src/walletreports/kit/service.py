@@ -21,7 +21,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import MetaData
 
-from . import migrations
 from .http.errors import BodySizeLimit, install_error_handlers
 from .http.health import MetricsMiddleware
 from .http.health import router as health_router
@@ -105,6 +104,8 @@ def run(spec: ServiceSpec, argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     configure_logging(spec.name, settings.log_level)
     if args.command == "migrate":
+        from . import migrations  # Alembic is heavy; `serve` does not need it
+
         migrations.upgrade(database_url(settings), spec.migrations_dir)
         log.info("migrations applied")
         return

@@ -1,0 +1,1 @@
+"""`make dev`: NATS, PostgreSQL and all five services on one machine, one command."""

@@ -23,7 +23,7 @@ import pytest_asyncio
 
 from ..messaging.streams import delete_streams
 from .databases import DatabaseFactory, containerised_postgres, docker_reachable, embedded_postgres
-from .processes import free_port, start_nats_server, stop_process
+from ..processes import free_port, start_nats_server, stop_process
 from .serving import ServiceHarness
 
 RUN_ID = uuid.uuid4().hex[:8]

