@@ -157,8 +157,17 @@ class Chain:
             return "confirmed"
         return "processed"
 
+    def highest_slot_at(self, commitment: Commitment) -> int:
+        """The newest slot whose transactions count at this commitment (may be negative
+        early on, when nothing is that old yet)."""
+        if commitment == "processed":
+            return self.slot
+        if commitment == "confirmed":
+            return self.slot - 1
+        return self.slot - FINALITY_DEPTH
+
     def reaches(self, record: TransactionRecord, commitment: Commitment) -> bool:
-        return record.slot <= self.slot_for(commitment)
+        return record.slot <= self.highest_slot_at(commitment)
 
     # ----- transactions ----------------------------------------------------------------
 

@@ -113,10 +113,10 @@ def inner_instructions_json(inner) -> list[dict]:
                 "index": index,
                 "instructions": [
                     {
-                        "programIdIndex": item.instruction.program_id_index,
-                        "accounts": list(bytes(item.instruction.accounts)),
-                        "data": base58.b58encode(bytes(item.instruction.data)).decode(),
-                        "stackHeight": item.stack_height,
+                        "programIdIndex": item.instruction().program_id_index,
+                        "accounts": list(bytes(item.instruction().accounts)),
+                        "data": base58.b58encode(bytes(item.instruction().data)).decode(),
+                        "stackHeight": item.stack_height(),
                     }
                     for item in instructions
                 ],

@@ -13,9 +13,9 @@ from solders.account import Account
 from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
 from solders.pubkey import Pubkey
-from spl.token.instructions import get_associated_token_address
 
 from .programs import LAMPORTS_PER_SOL, SYSTEM_PROGRAM, TOKEN_PROGRAM, USDC_MINT, USDT_MINT
+from .token_instructions import associated_token_address
 from .token_layout import MINT_SIZE, TOKEN_ACCOUNT_SIZE, pack_mint, pack_token_account
 
 DEFAULT_SEED = "walletreports-localnet"
@@ -92,7 +92,7 @@ def apply_genesis(svm: LiteSVM, config: GenesisConfig) -> list[Pubkey]:
         supply = config.wallet_token_units * len(wallets)
         put(mint.address, Account(mint_rent, pack_mint(mint.decimals, supply, authority), TOKEN_PROGRAM))
         for wallet in wallets:
-            ata = get_associated_token_address(wallet.pubkey(), mint.address)
+            ata = associated_token_address(wallet.pubkey(), mint.address)
             data = pack_token_account(mint.address, wallet.pubkey(), config.wallet_token_units)
             put(ata, Account(token_rent, data, TOKEN_PROGRAM))
     return written

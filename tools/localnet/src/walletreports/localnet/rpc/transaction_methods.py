@@ -205,7 +205,8 @@ def get_signatures_for_address(chain: Chain, params: list) -> list:
     config = config_at(params, 1)
     level = _at_least_confirmed(config)
     context_slot(chain, config, level)
-    limit = integer(config.get("limit", MAX_SIGNATURES_FOR_ADDRESS), "limit", minimum=1)
+    limit = config.get("limit")
+    limit = MAX_SIGNATURES_FOR_ADDRESS if limit is None else integer(limit, "limit", minimum=1)
     if limit > MAX_SIGNATURES_FOR_ADDRESS:
         raise invalid_params(f"Invalid limit; max {MAX_SIGNATURES_FOR_ADDRESS}")
     before_seq = until_seq = None
@@ -221,7 +222,7 @@ def get_signatures_for_address(chain: Chain, params: list) -> list:
     results = []
     records = chain.index.newest_first(
         str(address), chain.record_at, before_seq=before_seq, until_seq=until_seq,
-        max_slot=chain.slot_for(level),
+        max_slot=chain.highest_slot_at(level),
     )
     for record in records:
         entry = record.signature_entry()
