@@ -4,7 +4,6 @@ consumer handles it exactly once."""
 import uuid
 
 import nats
-from sqlalchemy import func, select
 
 from walletreports.contracts import wire_subject
 from walletreports.contracts.web import UserRegistered
@@ -12,15 +11,7 @@ from walletreports.notifier.adapters.tables import contacts, inbox
 from walletreports.notifier.app import SPEC as NOTIFIER
 from walletreports.web.app import SPEC as WEB
 
-from .eventually import eventually
-
-
-async def _count(service, table, **where) -> int:
-    async with service.runtime.db.sessions() as session:
-        query = select(func.count()).select_from(table)
-        for column, value in where.items():
-            query = query.where(table.c[column] == value)
-        return (await session.execute(query)).scalar_one()
+from walletreports.kit.testing.eventually import count_rows, eventually
 
 
 async def test_web_outbox_event_is_handled_once_by_notifier(services, nats_url):
@@ -29,7 +20,7 @@ async def test_web_outbox_event_is_handled_once_by_notifier(services, nats_url):
         async with web.runtime.units() as uow:
             await uow.emit(event)
 
-        await eventually(lambda: _count(notifier, contacts, user_id=event.user_id))
+        await eventually(lambda: count_rows(notifier, contacts, user_id=event.user_id))
 
         # The same event again, published around the outbox under another message id so
         # JetStream's duplicate window cannot catch it: only the inbox stands in the way.
@@ -42,8 +33,8 @@ async def test_web_outbox_event_is_handled_once_by_notifier(services, nats_url):
         await nc.close()
         await eventually(lambda: _handled_twice_seen(notifier))
 
-        assert await _count(notifier, contacts, user_id=event.user_id) == 1
-        assert await _count(notifier, inbox, event_id=event.event_id) == 1
+        assert await count_rows(notifier, contacts, user_id=event.user_id) == 1
+        assert await count_rows(notifier, inbox, event_id=event.event_id) == 1
 
 
 async def _handled_twice_seen(notifier) -> bool:

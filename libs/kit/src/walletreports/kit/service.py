@@ -1,17 +1,9 @@
-"""What makes a service: its spec, the FastAPI app built from it, and its command line.
-
-    python -m walletreports.<service> serve     # HTTP + consumers + relay
-    python -m walletreports.<service> migrate   # apply its Alembic migrations
-
-Every service's __main__ is `run(SPEC)`; a configuration problem ends the process
-with exit code 2 and one line naming the variable.
-"""
+"""What makes a service: its spec and the FastAPI app built from it (the command
+line that runs it is kit.cli)."""
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,11 +16,10 @@ from sqlalchemy import MetaData
 from .http.errors import BodySizeLimit, install_error_handlers
 from .http.health import MetricsMiddleware
 from .http.health import router as health_router
-from .log import configure_logging
 from .messaging.consumers import EventHandlers
 from .messaging.unit_of_work import UnitOfWork
 from .runtime import BackgroundTask, ServiceRuntime
-from .settings import ConfigError, ServiceSettings, load_settings
+from .settings import ServiceSettings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -87,38 +78,6 @@ async def _unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
 
 Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
 Uow = Annotated[UnitOfWork, Depends(_unit_of_work)]
-
-
-def _port(spec: ServiceSpec, settings: ServiceSettings) -> int:
-    return int(getattr(settings, "http_port", spec.default_port))
-
-
-def run(spec: ServiceSpec, argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog=f"python -m walletreports.{spec.name}")
-    parser.add_argument("command", choices=["serve", "migrate"], nargs="?", default="serve")
-    args = parser.parse_args(argv)
-    try:
-        settings = load_settings(spec.settings_cls)
-    except ConfigError as exc:
-        print(f"{spec.name}: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    configure_logging(spec.name, settings.log_level)
-    if args.command == "migrate":
-        from . import migrations  # Alembic is heavy; `serve` does not need it
-
-        migrations.upgrade(database_url(settings), spec.migrations_dir)
-        log.info("migrations applied")
-        return
-    import uvicorn
-
-    uvicorn.run(
-        create_app(spec, settings),
-        host=settings.http_host,
-        port=_port(spec, settings),
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=5,
-    )
 
 
 def app_factory(spec: ServiceSpec) -> Callable[[], Any]:

@@ -1,5 +1,12 @@
-from walletreports.kit.service import run
+from walletreports.kit.cli import run
 
-from .app import SPEC
+from .settings import NotifierSettings
 
-run(SPEC)
+
+def _spec():  # imported only once the settings are known to be good
+    from .app import SPEC
+
+    return SPEC
+
+
+run("notifier", NotifierSettings, _spec)

@@ -1,6 +1,8 @@
 """The services the stack runs, in start order, with their default dev ports."""
 
+import importlib
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,10 @@ class ServiceEntry:
     @property
     def module(self) -> str:
         return f"walletreports.{self.name}"
+
+    def spec(self) -> Any:
+        """The service's ServiceSpec (imports the service)."""
+        return importlib.import_module(f"{self.module}.app").SPEC
 
 
 SERVICES = (

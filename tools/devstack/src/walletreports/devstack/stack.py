@@ -76,10 +76,8 @@ def database_urls(state_dir: Path, stack: contextlib.ExitStack) -> dict[str, str
 
 
 def migrate_all(urls: dict[str, str]) -> None:
-    import importlib
-
     for service in SERVICES:
-        spec = importlib.import_module(f"{service.module}.app").SPEC
+        spec = service.spec()
         url = migrations_url(urls[service.name])
         if migrations.ensure_database(url):
             say(f"created database for {service.name}")

@@ -1,8 +1,10 @@
-"""Waiting for an asynchronous effect, with a deadline instead of a sleep."""
+"""Waiting for an asynchronous effect with a deadline instead of a sleep, and counting rows."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
 
 T = TypeVar("T")
 
@@ -17,3 +19,12 @@ async def eventually(probe: Callable[[], Awaitable[T]], *, timeout: float = 15.0
         await asyncio.sleep(interval)
         value = await probe()
     return value
+
+
+async def count_rows(service: Any, table: Any, **where: Any) -> int:
+    """Rows of `table` in a running service's own database matching column=value pairs."""
+    async with service.runtime.db.sessions() as session:
+        query = select(func.count()).select_from(table)
+        for column, value in where.items():
+            query = query.where(table.c[column] == value)
+        return (await session.execute(query)).scalar_one()

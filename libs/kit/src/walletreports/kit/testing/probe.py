@@ -1,0 +1,52 @@
+"""A minimal service for the kit's own tests (not run in production): it records one row per handled
+UserRegistered, and can be told to fail after writing (to prove the rollback)."""
+
+from dataclasses import replace
+from pathlib import Path
+
+from pydantic import Field
+from sqlalchemy import BigInteger, Column, MetaData, Table, Text, Uuid, insert
+
+from walletreports.contracts.web import UserRegistered
+from walletreports.kit.messaging.consumers import EventHandlers
+from walletreports.kit.messaging.tables import inbox_table, outbox_table
+from walletreports.kit.messaging.unit_of_work import UnitOfWork
+from walletreports.kit.service import ServiceSpec
+from walletreports.kit.settings import DatabaseUrl, ServiceSettings
+
+metadata = MetaData()
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+effects = Table(
+    "probe_effects",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("event_id", Uuid, nullable=False),
+    Column("email", Text, nullable=False),
+)
+
+
+class ProbeSettings(ServiceSettings):
+    database_url: DatabaseUrl = Field(validation_alias="PROBE_DATABASE_URL")
+
+
+handlers = EventHandlers("probe")
+injected_failures = {"left": 0}
+
+
+@handlers.on(UserRegistered)
+async def record_effect(event: UserRegistered, uow: UnitOfWork) -> None:
+    await uow.session.execute(insert(effects).values(event_id=event.event_id, email=event.email))
+    if injected_failures["left"] > 0:
+        injected_failures["left"] -= 1
+        raise RuntimeError("injected failure after the effect was written")
+
+
+CONSUMER = ServiceSpec(
+    name="probe",
+    settings_cls=ProbeSettings,
+    metadata=metadata,
+    migrations_dir=Path(__file__).parent / "probe_migrations",
+    handlers=handlers,
+)
+PRODUCER = replace(CONSUMER, name="probe_producer", handlers=None)

@@ -1,0 +1,92 @@
+"""Inbox: an event delivered twice has one effect, however the second delivery comes."""
+
+import nats
+import pytest
+from faststream.nats.message import NatsMessage
+
+from walletreports.contracts import wire_subject
+
+from walletreports.kit.testing import probe
+from walletreports.kit.testing.eventually import count_rows as count
+from walletreports.kit.testing.eventually import eventually
+from walletreports.kit.testing.events import user_registered
+from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects, inbox
+
+
+async def _emit(producer, event):
+    async with producer.runtime.units() as uow:
+        await uow.emit(event)
+
+
+async def test_a_duplicate_publish_has_one_effect(services, nats_url):
+    event = user_registered()
+    async with services.run(PRODUCER) as producer, services.run(CONSUMER) as consumer:
+        await _emit(producer, event)
+        await eventually(lambda: count(consumer, effects, event_id=event.event_id))
+        # Published again around the outbox under a new Nats-Msg-Id, so only the inbox can stop it.
+        nc = await nats.connect(nats_url)
+        await nc.jetstream().publish(
+            wire_subject(services.namespace, event.subject),
+            event.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": f"again-{event.event_id}"},
+        )
+        await eventually(lambda: _all_acked(nc, services.namespace))
+        await nc.close()
+        assert await count(consumer, effects, event_id=event.event_id) == 1
+        assert await count(consumer, inbox, event_id=event.event_id) == 1
+
+
+async def _all_acked(nc, namespace) -> bool:
+    info = await nc.jetstream().consumer_info(f"{namespace}_WEB".upper(), "probe__record_effect")
+    return info.delivered.stream_seq >= 2 and info.num_ack_pending == 0 and info.num_pending == 0
+
+
+async def test_a_failed_handler_is_redelivered_and_its_partial_effect_rolled_back(services, monkeypatch):
+    monkeypatch.setitem(probe.injected_failures, "left", 2)
+    event = user_registered()
+    async with services.run(PRODUCER) as producer, services.run(CONSUMER) as consumer:
+        await _emit(producer, event)
+        await eventually(lambda: count(consumer, effects, event_id=event.event_id), timeout=20)
+        assert probe.injected_failures["left"] == 0  # it did fail twice before succeeding
+        assert await count(consumer, effects, event_id=event.event_id) == 1
+        assert await count(consumer, inbox, event_id=event.event_id) == 1
+
+
+async def test_a_redelivery_after_a_lost_ack_has_no_second_effect(services, monkeypatch):
+    """The effect committed but the ack never reached NATS: the event comes back."""
+    lost = {"acks": 1, "redelivered": False}
+    real_ack = NatsMessage.ack
+
+    async def ack_that_gets_lost_once(self: NatsMessage) -> None:
+        if self.raw_message.metadata.num_delivered > 1:
+            lost["redelivered"] = True
+        if lost["acks"] > 0:
+            lost["acks"] -= 1
+            await self.raw_message.nak()  # as if the ack was lost: JetStream redelivers
+            return
+        await real_ack(self)
+
+    monkeypatch.setattr(NatsMessage, "ack", ack_that_gets_lost_once)
+    event = user_registered()
+    async with services.run(PRODUCER) as producer, services.run(CONSUMER) as consumer:
+        await _emit(producer, event)
+        await eventually(lambda: _true(lost["redelivered"]))
+        assert await count(consumer, effects, event_id=event.event_id) == 1
+        assert await count(consumer, inbox, event_id=event.event_id) == 1
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"event_id": "nope"}'])
+async def test_a_malformed_event_is_rejected_with_a_reason_and_does_not_block_the_next(services, nats_url, body, caplog):
+    event = user_registered()
+    async with services.run(PRODUCER) as producer, services.run(CONSUMER) as consumer:
+        nc = await nats.connect(nats_url)
+        await nc.jetstream().publish(wire_subject(services.namespace, event.subject), body)
+        await nc.close()
+        await _emit(producer, event)
+        await eventually(lambda: count(consumer, effects, event_id=event.event_id))
+        assert await count(consumer, effects) == 1
+    assert any("rejected event for probe__record_effect: web.user.registered.v1 is malformed" in r.getMessage() for r in caplog.records)
