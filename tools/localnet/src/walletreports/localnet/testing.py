@@ -26,6 +26,7 @@ from typing import TypeVar
 
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
+from solders.signature import Signature
 
 from .chain import DEFAULT_DROP_DELAY, Chain
 from .genesis import GenesisConfig, mint_authority, test_wallets
@@ -118,13 +119,15 @@ class Localnet:
     async def slot(self) -> int:
         return await self.call(lambda chain: chain.slot)
 
-    async def drop_transaction(self, signature: str) -> None:
+    async def drop_transaction(self, signature: str | Signature) -> None:
         """Roll a confirmed-but-not-finalized transaction back now (a lost fork)."""
-        await self.call(lambda chain: chain.drop_transaction(signature))
+        await self.call(lambda chain: chain.drop_transaction(str(signature)))
 
-    async def schedule_drop(self, signature: str, after_slots: int = DEFAULT_DROP_DELAY) -> int:
+    async def schedule_drop(
+        self, signature: str | Signature, after_slots: int = DEFAULT_DROP_DELAY
+    ) -> int:
         """Roll it back once it is `after_slots` old; returns that slot."""
-        return await self.call(lambda chain: chain.schedule_drop(signature, after_slots))
+        return await self.call(lambda chain: chain.schedule_drop(str(signature), after_slots))
 
     # ----- the test wallet -------------------------------------------------------------
 

@@ -47,7 +47,7 @@ def _subscribe(hub: SubscriptionHub, method: str, params: list, send: Send) -> S
     if method == "accountSubscribe":
         address = pubkey(positional(params, 0, "pubkey"))
         config = config_at(params, 1)
-        encoding = config.get("encoding", "base64")
+        encoding = config.get("encoding") or "base64"
         if encoding not in ENCODINGS:
             raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
         return hub.add("account", send, commitment=commitment(config), account=address,

@@ -29,7 +29,7 @@ MAX_AIRDROP_LAMPORTS = 1_000_000 * 1_000_000_000
 
 
 def _encoding(config: dict, default: str = "binary") -> str:
-    encoding = config.get("encoding", default)
+    encoding = config.get("encoding") or default
     if encoding not in ENCODINGS:
         raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
     return encoding

@@ -96,10 +96,11 @@ def _return_data(execution: Execution | None) -> dict | None:
 @rpc_method("sendTransaction")
 def send_transaction(chain: Chain, params: list) -> str:
     config = config_at(params, 1)
-    tx = decode_transaction(positional(params, 0, "transaction"), config.get("encoding", "base58"))
+    encoded = positional(params, 0, "transaction")
+    tx = decode_transaction(encoded, config.get("encoding") or "base58")
     context_slot(chain, config, commitment(config, "processed"))
     try:
-        return chain.send(tx, SendOptions(preflight=not config.get("skipPreflight", False)))
+        return chain.send(tx, SendOptions(preflight=not config.get("skipPreflight")))
     except TransactionRejected as rejected:
         if rejected.reason == "verify":
             raise RpcError(TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
@@ -132,11 +133,12 @@ def _with_blockhash(tx: VersionedTransaction, blockhash) -> VersionedTransaction
 @rpc_method("simulateTransaction")
 def simulate_transaction(chain: Chain, params: list) -> dict:
     config = config_at(params, 1)
-    tx = decode_transaction(positional(params, 0, "transaction"), config.get("encoding", "base58"))
+    encoded = positional(params, 0, "transaction")
+    tx = decode_transaction(encoded, config.get("encoding") or "base58")
     level = commitment(config)
     slot = context_slot(chain, config, level)
-    sig_verify = bool(config.get("sigVerify", False))
-    replace = bool(config.get("replaceRecentBlockhash", False))
+    sig_verify = bool(config.get("sigVerify"))
+    replace = bool(config.get("replaceRecentBlockhash"))
     if sig_verify and replace:
         raise invalid_params("sigVerify may not be used with replaceRecentBlockhash")
     replacement = None
@@ -148,7 +150,7 @@ def simulate_transaction(chain: Chain, params: list) -> dict:
         value = _simulation_value(None, "BlockhashNotFound")
         return with_context(slot, value)
     accounts_config = config.get("accounts") or {}
-    capture = [pubkey(a) for a in accounts_config.get("addresses", [])]
+    capture = [pubkey(a) for a in (accounts_config.get("addresses") or [])]
     try:
         execution, captured = chain.simulate(tx, sig_verify=sig_verify, capture=capture)
     except KeyResolutionError as exc:
@@ -156,7 +158,7 @@ def simulate_transaction(chain: Chain, params: list) -> dict:
     value = _simulation_value(execution, execution.err)
     value["replacementBlockhash"] = replacement
     if accounts_config:
-        encoding = accounts_config.get("encoding", "base64")
+        encoding = accounts_config.get("encoding") or "base64"
         value["accounts"] = [
             encode_account(a, encoding, None, chain.decimals.get) if a else None
             for a in captured
