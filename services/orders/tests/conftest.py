@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
+import walletreports.orders
 from walletreports.orders.domain.catalog import Catalog, load_catalog
 
-CATALOG_PATH = Path(__file__).resolve().parents[1] / "catalog.toml"
+CATALOG_PATH = Path(walletreports.orders.__file__).resolve().parent / "catalog.toml"
 
 
 @pytest.fixture(scope="session")

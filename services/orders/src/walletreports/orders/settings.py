@@ -1,8 +1,41 @@
-from pydantic import Field
+"""The orders service's configuration, from the environment only.
 
+The catalog file is checked here, with the other settings, so a bad price or a missing
+file stops `serve` with the kit's one-line message naming ORDERS_CATALOG_PATH. (A
+ConfigError raised later, in the app's on_start, would surface as uvicorn's traceback
+and exit code 3 instead.)
+"""
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
 from walletreports.kit.settings import DatabaseUrl, ServiceSettings
+
+from .domain import CatalogConfigError, load_catalog
+
+# Shipped inside the package so the wheel carries it.
+DEFAULT_CATALOG_PATH = Path(__file__).parent / "catalog.toml"
+
+
+def _loadable_catalog(path: Path) -> Path:
+    try:
+        load_catalog(path)
+    except CatalogConfigError as exc:
+        raise ValueError(str(exc)) from None
+    return path
+
+
+CatalogPath = Annotated[Path, AfterValidator(_loadable_catalog)]
 
 
 class OrdersSettings(ServiceSettings):
     database_url: DatabaseUrl = Field(validation_alias="ORDERS_DATABASE_URL")
     http_port: int = Field(8001, validation_alias="ORDERS_HTTP_PORT", ge=1, le=65535)
+    catalog_path: CatalogPath = Field(
+        DEFAULT_CATALOG_PATH, validation_alias="ORDERS_CATALOG_PATH", validate_default=True
+    )
+    # How often a replica looks for subscriptions whose time is up.
+    subscription_expiry_interval_seconds: float = Field(
+        60.0, validation_alias="ORDERS_SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS", gt=0, le=3600
+    )

@@ -1,4 +1,5 @@
-"""What we sell and the numbers pricing needs, loaded from `services/orders/catalog.toml`.
+"""What we sell and the numbers pricing needs, loaded from `catalog.toml` (shipped inside
+the orders package, next to `settings.py`).
 
 Prices live in a file rather than in code so that a price change is a reviewed config
 change, not a release. The file is validated in full at startup: a bad key stops the
