@@ -1,0 +1,39 @@
+"""Stripe-style idempotency keys: the first response is kept and replayed; the same key
+with different parameters is refused.
+
+Only a request that succeeded keeps its key: the key row commits in the same
+transaction as the order it created, so a refused request (bad input, intake paused)
+leaves nothing behind and may be retried with the same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from walletreports.kit.messaging.unit_of_work import UnitOfWork
+
+from ..adapters import idempotency_repo
+from ..adapters.idempotency_repo import StoredRequest
+from .errors import IdempotencyKeyReused
+
+
+def fingerprint(operation: str, parameters: dict[str, Any]) -> str:
+    """sha256 of the operation and its parameters in a canonical JSON spelling."""
+    canonical = json.dumps(
+        [operation, parameters], sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def begin(uow: UnitOfWork, key: str, request_fingerprint: str) -> StoredRequest | None:
+    """None: go ahead (this transaction holds the key). Otherwise the response to replay."""
+    stored = await idempotency_repo.claim(uow.session, key, request_fingerprint)
+    if stored is not None and stored.fingerprint != request_fingerprint:
+        raise IdempotencyKeyReused()
+    return stored
+
+
+async def remember(uow: UnitOfWork, key: str, status: int, body: Any) -> None:
+    await idempotency_repo.remember(uow.session, key, status, body)
