@@ -2,16 +2,32 @@
 
 from pathlib import Path
 
+from walletreports.kit.runtime import ServiceRuntime
 from walletreports.kit.service import ServiceSpec, app_factory
 
 from .adapters.tables import metadata
+from .domain import load_catalog
+from .entrypoints.events import handlers
+from .entrypoints.http import admin, orders_v1
+from .entrypoints.http.dependencies import CATALOG
+from .entrypoints.schedule import expire_subscriptions
 from .settings import OrdersSettings
+
+
+async def load_collaborators(runtime: ServiceRuntime) -> None:
+    # Already validated by OrdersSettings (a bad file stops the process there, in one line).
+    runtime.extras[CATALOG] = load_catalog(runtime.settings.catalog_path)  # type: ignore[attr-defined]
+
 
 SPEC = ServiceSpec(
     name="orders",
     settings_cls=OrdersSettings,
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "migrations",
+    routers=[orders_v1.router, admin.router],
+    handlers=handlers,
+    background=[expire_subscriptions],
+    on_start=load_collaborators,
     default_port=8001,
 )
 
