@@ -137,13 +137,22 @@ class OrdersDriver:
         return HANDLED.labels(f"orders__{consumer}", outcome)._value.get()
 
 
+@pytest.fixture(scope="module")
+def service_env() -> dict[str, str]:
+    """Extra environment for the module's service; a module overrides it to change one."""
+    return {}
+
+
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
-async def orders_service(databases: Any, nats_url: str) -> AsyncIterator[OrdersDriver]:
+async def orders_service(
+    databases: Any, nats_url: str, service_env: dict[str, str]
+) -> AsyncIterator[OrdersDriver]:
     namespace = f"to{uuid.uuid4().hex[:10]}"
     harness = ServiceHarness(databases, nats_url, namespace)
     nc = await nats.connect(nats_url)
     try:
-        async with harness.run(SPEC, ORDERS_SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS="0.2") as service:
+        env = {"ORDERS_SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS": "0.2", **service_env}
+        async with harness.run(SPEC, **env) as service:
             yield OrdersDriver(service, nc.jetstream(), namespace)
     finally:
         await delete_streams(nc.jetstream(), namespace)

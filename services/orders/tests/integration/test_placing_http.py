@@ -8,7 +8,6 @@ import uuid
 
 import httpx
 import pytest
-
 from walletreports.orders.adapters.tables import idempotency_keys
 
 from .conftest import WALLET, OrdersDriver
@@ -36,14 +35,19 @@ async def test_the_first_response_is_replayed_for_the_same_key(svc: OrdersDriver
     again = await svc.http.post("/v1/orders", json=request, headers={"Idempotency-Key": key})
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
-    assert (first.headers["Idempotent-Replayed"], again.headers["Idempotent-Replayed"]) == ("false", "true")
+    assert (first.headers["Idempotent-Replayed"], again.headers["Idempotent-Replayed"]) == (
+        "false",
+        "true",
+    )
     assert await stored(svc) == before
 
 
 async def test_a_reused_key_with_other_parameters_is_refused(svc: OrdersDriver):
     key = f"web-{uuid.uuid4()}"
     user = str(uuid.uuid4())
-    first = await svc.http.post("/v1/orders", json=body(user_id=user), headers={"Idempotency-Key": key})
+    first = await svc.http.post(
+        "/v1/orders", json=body(user_id=user), headers={"Idempotency-Key": key}
+    )
     assert first.status_code == 201
     before = await stored(svc)
     other = body(user_id=user, wallet_address=WALLET.lower())
@@ -58,7 +62,10 @@ async def test_concurrent_requests_with_one_key_make_one_order(svc: OrdersDriver
     request, key = body(), f"web-{uuid.uuid4()}"
     before = await stored(svc)
     responses = await asyncio.gather(
-        *(svc.http.post("/v1/orders", json=request, headers={"Idempotency-Key": key}) for _ in range(5))
+        *(
+            svc.http.post("/v1/orders", json=request, headers={"Idempotency-Key": key})
+            for _ in range(5)
+        )
     )
     assert {r.status_code for r in responses} == {201}
     assert len({r.json()["id"] for r in responses}) == 1
@@ -67,7 +74,9 @@ async def test_concurrent_requests_with_one_key_make_one_order(svc: OrdersDriver
 
 async def test_a_refused_request_keeps_no_key(svc: OrdersDriver):
     key = f"web-{uuid.uuid4()}"
-    bad = await svc.http.post("/v1/orders", json=body(product="nft_drop"), headers={"Idempotency-Key": key})
+    bad = await svc.http.post(
+        "/v1/orders", json=body(product="nft_drop"), headers={"Idempotency-Key": key}
+    )
     assert bad.status_code == 422
     good = await svc.http.post("/v1/orders", json=body(), headers={"Idempotency-Key": key})
     assert good.status_code == 201
@@ -86,15 +95,41 @@ async def test_the_key_is_required(svc: OrdersDriver):
 MIXED_CASE_TYPO = WALLET[:-1] + WALLET[-1].swapcase()  # one letter flipped: checksum fails
 
 BAD_ORDERS = [
-    pytest.param(body(wallet_address=MIXED_CASE_TYPO), "wallet_address", "invalid_wallet_address", id="checksum"),
-    pytest.param(body(wallet_address="0x" + "g" * 40), "wallet_address", "invalid_wallet_address", id="not-hex"),
-    pytest.param(body(wallet_address="0x1234"), "wallet_address", "invalid_wallet_address", id="too-short"),
-    pytest.param(body(wallet_address=WALLET[2:]), "wallet_address", "invalid_wallet_address", id="no-0x"),
-    pytest.param(body(wallet_address=...), "wallet_address", "invalid_wallet_address", id="missing-wallet"),
-    pytest.param(body(wallet_address="0x" + "a" * 5000), "wallet_address", "invalid_request", id="huge-wallet"),
-    pytest.param(body(wallet_address=12345), "wallet_address", "invalid_request", id="wallet-number"),
     pytest.param(
-        body(product="subscription_monthly"), "wallet_address", "invalid_order_request", id="wallet-on-plan"
+        body(wallet_address=MIXED_CASE_TYPO),
+        "wallet_address",
+        "invalid_wallet_address",
+        id="checksum",
+    ),
+    pytest.param(
+        body(wallet_address="0x" + "g" * 40),
+        "wallet_address",
+        "invalid_wallet_address",
+        id="not-hex",
+    ),
+    pytest.param(
+        body(wallet_address="0x1234"), "wallet_address", "invalid_wallet_address", id="too-short"
+    ),
+    pytest.param(
+        body(wallet_address=WALLET[2:]), "wallet_address", "invalid_wallet_address", id="no-0x"
+    ),
+    pytest.param(
+        body(wallet_address=...), "wallet_address", "invalid_wallet_address", id="missing-wallet"
+    ),
+    pytest.param(
+        body(wallet_address="0x" + "a" * 5000),
+        "wallet_address",
+        "invalid_request",
+        id="huge-wallet",
+    ),
+    pytest.param(
+        body(wallet_address=12345), "wallet_address", "invalid_request", id="wallet-number"
+    ),
+    pytest.param(
+        body(product="subscription_monthly"),
+        "wallet_address",
+        "invalid_order_request",
+        id="wallet-on-plan",
     ),
     pytest.param(body(product="nft_drop"), "product", "unknown_product", id="unknown-product"),
     pytest.param(body(product="x" * 65), "product", "invalid_request", id="huge-product"),
@@ -106,9 +141,13 @@ BAD_ORDERS = [
 
 
 @pytest.mark.parametrize(("request_body", "field", "code"), BAD_ORDERS)
-async def test_bad_orders_are_refused_naming_the_field(svc: OrdersDriver, request_body, field, code):
+async def test_bad_orders_are_refused_naming_the_field(
+    svc: OrdersDriver, request_body, field, code
+):
     before = await stored(svc)
-    response = await svc.http.post("/v1/orders", json=request_body, headers={"Idempotency-Key": uuid.uuid4().hex})
+    response = await svc.http.post(
+        "/v1/orders", json=request_body, headers={"Idempotency-Key": uuid.uuid4().hex}
+    )
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == code
@@ -131,7 +170,9 @@ async def test_not_json_is_refused(svc: OrdersDriver):
 async def test_an_oversized_body_is_refused_before_it_is_read(svc: OrdersDriver):
     before = await stored(svc)
     huge = body(user_email="a@b.co", padding="x" * 200_000)
-    response = await svc.http.post("/v1/orders", json=huge, headers={"Idempotency-Key": uuid.uuid4().hex})
+    response = await svc.http.post(
+        "/v1/orders", json=huge, headers={"Idempotency-Key": uuid.uuid4().hex}
+    )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "body_too_large"
 
@@ -162,11 +203,14 @@ async def test_unknown_order_is_404(svc: OrdersDriver):
     response = await svc.http.get(f"/v1/orders/{uuid.uuid4()}")
     assert response.status_code == 404 and response.json()["error"]["code"] == "order_not_found"
     response = await svc.http.get("/v1/orders/not-a-uuid")
-    assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == "order_id"
+    assert (
+        response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == "order_id"
+    )
 
 
 @pytest.mark.parametrize(
-    ("query", "field"), [("limit=0", "limit"), ("limit=1000000000", "limit"), ("offset=-1", "offset")]
+    ("query", "field"),
+    [("limit=0", "limit"), ("limit=1000000000", "limit"), ("offset=-1", "offset")],
 )
 async def test_absurd_pages_are_refused(svc: OrdersDriver, query, field):
     response = await svc.http.get(f"/v1/users/{uuid.uuid4()}/orders?{query}")
@@ -195,8 +239,12 @@ async def test_catalog(svc: OrdersDriver):
 @pytest.mark.parametrize(
     ("request_body", "total_lamports", "total_sol", "discount_lamports"),
     [
-        pytest.param({"tokens_used": 1000, "risk_score": 2}, 5_001_000, "0.005001", 0, id="low-risk"),
-        pytest.param({"tokens_used": 1234, "risk_score": "7"}, 9_002_000, "0.009002", 0, id="high-risk"),
+        pytest.param(
+            {"tokens_used": 1000, "risk_score": 2}, 5_001_000, "0.005001", 0, id="low-risk"
+        ),
+        pytest.param(
+            {"tokens_used": 1234, "risk_score": "7"}, 9_002_000, "0.009002", 0, id="high-risk"
+        ),
         pytest.param(
             {"tokens_used": 1234, "risk_score": "7", "is_subscriber": True},
             7_201_600,

@@ -1,0 +1,57 @@
+"""A bad catalog stops the service at start with one line naming ORDERS_CATALOG_PATH,
+before it could misprice a single order."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import walletreports.orders
+
+SHIPPED = Path(walletreports.orders.__file__).parent / "catalog.toml"
+
+
+def serve(catalog: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "ORDERS_DATABASE_URL": "postgresql://127.0.0.1:1/orders",
+        "ORDERS_CATALOG_PATH": str(catalog),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "walletreports.orders", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (
+            lambda text: text.replace('price_usd = "25.00"', "price_usd = 25.00"),
+            "price_usd: must be a quoted",
+        ),
+        (
+            lambda text: text.replace("[audit_fee]", "[audit_fees]"),
+            "audit_fees: Extra inputs are not",
+        ),
+        (lambda text: None, "catalog file not found"),
+    ],
+    ids=["float-price", "missing-table", "missing-file"],
+)
+def test_a_bad_catalog_is_one_clear_line(tmp_path: Path, edit, named):
+    catalog = tmp_path / "catalog.toml"
+    text = edit(SHIPPED.read_text())
+    if text is not None:
+        catalog.write_text(text)
+    result = serve(catalog)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("orders: configuration error: ORDERS_CATALOG_PATH: ")
+    assert named in lines[0]
