@@ -60,6 +60,9 @@ class ServiceRuntime:
             reconnect_time_wait=1,
             max_reconnect_attempts=-1,
             logger=logging.getLogger(f"faststream.{name}"),
+            # Per-message "Received/Processed" lines at DEBUG: at INFO they cost more
+            # than handling the message; our consumer logs what matters.
+            log_level=logging.DEBUG,
         )
         if handlers is not None:
             EventConsumer(self.units, self.inbox, settings.event_namespace).bind(self.broker, handlers)

@@ -43,6 +43,7 @@ Handler = Callable[[E, UnitOfWork], Awaitable[None]]
 HANDLED = Counter("events_handled_total", "Events taken off the bus", ["consumer", "outcome"])
 
 ACK_WAIT_SECONDS = 60
+MAX_CONCURRENT_MESSAGES = 8
 MAX_RETRY_DELAY_SECONDS = 60.0
 
 
@@ -95,6 +96,9 @@ class EventConsumer:
             stream=JStream(stream_name(self.namespace, cls.producer), declare=False),
             durable=route.consumer,
             pull_sub=PullSub(batch_size=32, timeout=2.0),
+            # Messages are handled concurrently; handlers never rely on order (the
+            # inbox and the domain's transition guards make them order-proof).
+            max_workers=MAX_CONCURRENT_MESSAGES,
             ack_policy=AckPolicy.MANUAL,
             config=ConsumerConfig(
                 ack_wait=ACK_WAIT_SECONDS,

@@ -1,0 +1,50 @@
+# Wallet Reports. Two commands matter: `make dev` runs everything, `make test` tests it.
+# Both work on a machine with only Python 3.11+ and make: uv is bootstrapped into
+# .dev/bootstrap when it is not on PATH, and uv installs everything else.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.dev/bootstrap/bin/uv)
+RUN := $(UV) run --frozen --all-packages
+
+.PHONY: help dev test sync localnet pay bench contracts-snapshot up down
+
+help:
+	@echo "make dev       run NATS, PostgreSQL and all five services (Ctrl-C stops all)"
+	@echo "make test      run the whole test suite against real NATS and PostgreSQL"
+	@echo "make localnet  run the Solana localnet alone in the foreground"
+	@echo "make pay URL='solana:...' [ARGS='--flags']  pay a Solana Pay URL on the localnet"
+	@echo "make bench     run the benchmarks (one JSON line each)"
+	@echo "make up/down   docker compose up/down (needs a Docker engine)"
+
+$(CURDIR)/.dev/bootstrap/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.dev/bootstrap
+	$(CURDIR)/.dev/bootstrap/bin/pip install --quiet uv
+
+sync: $(if $(shell command -v uv 2>/dev/null),,$(CURDIR)/.dev/bootstrap/bin/uv)
+	$(UV) sync --frozen --all-packages --quiet
+
+dev: sync
+	$(RUN) python -m walletreports.devstack
+
+test: sync
+	$(RUN) pytest
+
+localnet: sync
+	$(RUN) python -m walletreports.localnet
+
+pay: sync
+	@test -n "$(URL)" || { echo "usage: make pay URL='solana:...' [ARGS='...']"; exit 2; }
+	$(RUN) python -m walletreports.localnet.pay '$(URL)' $(ARGS)
+
+bench: sync
+	@for script in bench/*.py; do $(RUN) python $$script; done
+
+contracts-snapshot: sync
+	$(RUN) python -m walletreports.contracts.snapshot --write
+
+up:
+	docker compose up --build --detach --wait
+
+down:
+	docker compose down

@@ -1,0 +1,82 @@
+"""compose.yaml, checked statically (no Docker engine runs here): every service is
+there, built from this repo, healthy-checked on its /readyz, started only after a
+healthy NATS and PostgreSQL, and configured so its own settings accept it."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from walletreports.devstack.services import SERVICES
+from walletreports.kit.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRETS = {"INTERNAL_TOKEN": "t" * 40}
+
+
+def interpolate(value: str) -> str:
+    """Compose's ${VAR}, ${VAR:-default} and ${VAR:?error}, with test secrets."""
+
+    def one(match: re.Match[str]) -> str:
+        name, op, arg = match.group(1), match.group(2), match.group(3)
+        if name in SECRETS:
+            return SECRETS[name]
+        if op == ":-":
+            return arg
+        raise AssertionError(f"{name} has no default and is not a known secret")
+
+    return re.sub(r"\$\{(\w+)(:-|:\?)?([^}]*)\}", one, value)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+
+def test_infrastructure_has_healthchecks_and_jetstream(compose):
+    nats, postgres = compose["services"]["nats"], compose["services"]["postgres"]
+    assert "-js" in nats["command"]
+    assert "js-enabled-only" in " ".join(nats["healthcheck"]["test"])
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    init = next(v for v in postgres["volumes"] if "docker-entrypoint-initdb.d" in v)
+    script = (ROOT / init.split(":")[0].removeprefix("./")).read_text()
+    for service in SERVICES:
+        assert f"CREATE DATABASE {service.name};" in script
+
+
+def test_the_image_is_built_from_this_repo(compose):
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "uv sync --frozen --all-packages --no-dev" in dockerfile
+    for service in SERVICES:
+        assert compose["services"][service.name]["build"] == "."
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_each_service_is_wired(compose, service, monkeypatch):
+    spec = compose["services"][service.name]
+    assert f"python -m {service.module} migrate" in spec["command"][-1]
+    assert f"exec python -m {service.module} serve" in spec["command"][-1]
+    assert spec["ports"] == [f"{service.port}:{service.port}"]
+    assert f"http://127.0.0.1:{service.port}/readyz" in " ".join(spec["healthcheck"]["test"])
+    assert spec["depends_on"] == {
+        "nats": {"condition": "service_healthy"},
+        "postgres": {"condition": "service_healthy"},
+    }
+    env = {key: interpolate(str(value)) for key, value in spec["environment"].items()}
+    database = env[f"{service.env_prefix}_DATABASE_URL"]
+    assert database.endswith(f"@postgres:5432/{service.name}")
+    assert env["NATS_URL"] == "nats://nats:4222"
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings = load_settings(service.spec().settings_cls)  # raises ConfigError if compose is wrong
+    assert settings.environment == "production"
+    assert settings.http_port == service.port
+    assert settings.http_host == "0.0.0.0"
+
+
+def test_report_files_live_on_a_shared_volume(compose):
+    assert "reports" in compose["volumes"]
+    for name in ("web", "dune_runner"):
+        assert "reports:/var/lib/wallet-reports" in compose["services"][name]["volumes"]
