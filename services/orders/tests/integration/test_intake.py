@@ -34,6 +34,8 @@ async def test_paused_intake_refuses_new_orders_until_resumed(svc: OrdersDriver)
         "new orders are paused for now: daily Dune budget reached; please try again later"
     )
     assert await svc.counts() == before
+    state = (await svc.http.get("/admin/api/intake")).json()
+    assert (state["paused"], state["reason"]) == (True, "daily Dune budget reached")
 
     resumed = IntakeResumed(reason="budget reset", occurred_at=now + timedelta(seconds=1))
     # A pause older than the resume, arriving after it (redelivered), must not win.

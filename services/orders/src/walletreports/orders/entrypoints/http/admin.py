@@ -17,7 +17,7 @@ from walletreports.kit.http.errors import ApiError
 from walletreports.kit.messaging.unit_of_work import UnitOfWork
 from walletreports.kit.service import Runtime
 
-from ...adapters import order_views
+from ...adapters import intake_repo, order_views
 from ...adapters.order_views import OrderFilters
 from ...domain import AlreadyPast
 from ...service_layer import staff
@@ -162,3 +162,11 @@ async def list_subscriptions(
             uow.session, status=status, user_id=user_id, limit=limit, offset=offset
         )
     return page.as_dict()
+
+
+@router.get("/intake")
+async def intake_state(runtime: Runtime) -> dict[str, Any]:
+    """Whether new orders are taken (dune_runner pauses intake when its budget is reached)."""
+    async with runtime.units() as uow:
+        state = await intake_repo.current(uow.session)
+    return {"paused": state.paused, "reason": state.reason, "as_of": state.as_of.isoformat()}
