@@ -5,7 +5,6 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, pool
-
 from walletreports.kit import migrations
 from walletreports.orders.adapters.tables import metadata
 from walletreports.orders.app import SPEC
