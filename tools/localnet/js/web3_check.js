@@ -32,6 +32,9 @@ async function main() {
     const id = conn.onLogs(merchant, (logs) => { conn.removeOnLogsListener(id); resolve(logs); },
       'confirmed');
   });
+  // web3.js opens the websocket and subscribes in the background with no promise to await;
+  // give it a moment so the payment below is not confirmed before the subscription exists.
+  await new Promise((resolve) => setTimeout(resolve, 500));
 
   // A Solana Pay style SOL payment: memo, then transfer with the reference as read-only key.
   const transfer = web3.SystemProgram.transfer(

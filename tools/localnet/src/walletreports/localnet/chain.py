@@ -236,6 +236,7 @@ class Chain:
 
     @staticmethod
     def _apply_execution(record: TransactionRecord, execution: Execution) -> None:
+        record._entry_json = None  # a replay after a fork may change err
         record.err = execution.err
         record.fee = execution.fee
         record.compute_units = execution.compute_units

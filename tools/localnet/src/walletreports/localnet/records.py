@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from solders.account import Account
 from solders.pubkey import Pubkey
 
@@ -53,6 +54,16 @@ class TransactionRecord:
     undo: dict[Pubkey, Account | None] | None = None
     writable_keys: list[Pubkey] = field(default_factory=list)
     dropped: bool = False
+    _entry_json: bytes | None = None
+
+    def signature_entry_json(self, confirmation_status: str) -> bytes:
+        """The getSignaturesForAddress entry as JSON bytes. Everything but the status is
+        fixed once executed, so it is serialized once; this is the lookup's hot path."""
+        prefix = self._entry_json
+        if prefix is None:
+            prefix = orjson.dumps(self.signature_entry())[:-1] + b',"confirmationStatus":"'
+            self._entry_json = prefix
+        return prefix + confirmation_status.encode() + b'"}'
 
     @property
     def loaded_writable(self) -> list[str]:

@@ -1,0 +1,236 @@
+"""Localnet benchmark: sendTransaction throughput over HTTP and getSignaturesForAddress
+latency with 100,000 indexed transactions, each beside an in-process reference measured in
+the same run. Prints exactly one JSON line.
+
+    uv run python bench/localnet.py [--transactions 100000] [--concurrency 32]
+
+The server runs as its own process (`python -m walletreports.localnet`), as in dev; this
+process is the client. Every transaction is a real signed SOL transfer executed by LiteSVM.
+Targets: >= 500 tx/s sustained, <= 5 ms p99 lookup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+from solders.hash import Hash
+from solders.keypair import Keypair
+from solders.litesvm import LiteSVM
+from solders.message import Message
+from solders.pubkey import Pubkey
+from solders.system_program import TransferParams, transfer
+
+from walletreports.localnet.chain import Chain
+from walletreports.localnet.genesis import GenesisConfig, test_wallets
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TransferFactory:
+    """Signed SOL transfers, fast: one compiled message template with the lamports patched
+    in (each amount distinct, so each signature is), signed with ed25519 directly."""
+
+    def __init__(self, payer: Keypair, to: Pubkey, blockhash: Hash) -> None:
+        self.payer = payer
+        ix = transfer(TransferParams(from_pubkey=payer.pubkey(), to_pubkey=to, lamports=1))
+        self.template = bytes(Message.new_with_blockhash([ix], payer.pubkey(), blockhash))
+        assert self.template[-8:] == (1).to_bytes(8, "little")
+
+    def wire(self, lamports: int) -> bytes:
+        message = self.template[:-8] + lamports.to_bytes(8, "little")
+        return b"\x01" + bytes(self.payer.sign_message(message)) + message
+
+
+class RpcConnection:
+    """A minimal keep-alive HTTP/1.1 JSON-RPC client, so the client side is not the
+    bottleneck on a small machine."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+
+    async def open(self) -> "RpcConnection":
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self
+
+    async def call(self, method: str, params: list) -> dict:
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
+        self.writer.write(
+            b"POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (self.host.encode(), len(body), body)
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        return json.loads(await self.reader.readexactly(length))
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def reference_rates(count: int) -> dict:
+    """In-process: LiteSVM alone, then the localnet's Chain (execution capture + index)."""
+    config = GenesisConfig()
+    payer = test_wallets(config)[0]
+    to = Keypair().pubkey()
+    chain = Chain(config)
+    from solders.transaction import VersionedTransaction
+
+    blockhash, _ = chain.latest_blockhash("processed")
+    factory = TransferFactory(payer, to, blockhash)
+    txs = [VersionedTransaction.from_bytes(factory.wire(1_000_000 + i)) for i in range(count)]
+    raw = LiteSVM().with_blockhash_check(False).with_transaction_history(0)
+    raw.airdrop(payer.pubkey(), 10**15)
+    start = time.perf_counter()
+    for tx in txs:
+        raw.send_transaction(tx)
+    litesvm_rate = count / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for tx in txs:
+        chain.send(tx)
+    chain_rate = count / (time.perf_counter() - start)
+    return {"litesvm_in_process_tx_per_s": round(litesvm_rate),
+            "chain_in_process_tx_per_s": round(chain_rate), "chain": chain, "to": to}
+
+
+async def send_all(port: int, wires: list[bytes], concurrency: int) -> float:
+    connections = [await RpcConnection("127.0.0.1", port).open() for _ in range(concurrency)]
+    encoded = [base64.b64encode(w).decode() for w in wires]
+    cursor = iter(range(len(encoded)))
+    errors: list[dict] = []
+
+    async def worker(conn: RpcConnection) -> None:
+        for i in cursor:
+            reply = await conn.call("sendTransaction", [encoded[i], {"encoding": "base64"}])
+            if "error" in reply:
+                errors.append(reply["error"])
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in connections))
+    elapsed = time.perf_counter() - start
+    for c in connections:
+        c.close()
+    if errors:
+        raise RuntimeError(f"{len(errors)} sends failed, first: {errors[0]}")
+    return elapsed
+
+
+async def lookup_latencies(port: int, address: str, configs: list[dict], rounds: int) -> dict:
+    conn = await RpcConnection("127.0.0.1", port).open()
+    results = {}
+    for name, config in configs:
+        samples = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            reply = await conn.call("getSignaturesForAddress", [address, config])
+            samples.append((time.perf_counter() - start) * 1000)
+            assert "result" in reply, reply
+        results[name] = {"p50_ms": round(statistics.median(samples), 3),
+                         "p99_ms": round(percentile(samples, 99), 3),
+                         "returned": len(reply["result"])}
+    conn.close()
+    return results
+
+
+async def bench(args) -> dict:
+    rpc_port, ws_port = free_port(), free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "walletreports.localnet", "--rpc-port", str(rpc_port),
+         "--ws-port", str(ws_port), "--slot-ms", "400"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        server.stdout.readline()  # the banner: listening
+        payer = test_wallets(GenesisConfig())[0]
+        merchant = Keypair().pubkey()
+        sent, batches = 0, []
+        # Batches of 10k, each signed with a fresh blockhash so none expires (150 slots).
+        while sent < args.transactions:
+            size = min(10_000, args.transactions - sent)
+            conn = await RpcConnection("127.0.0.1", rpc_port).open()
+            blockhash = Hash.from_string(
+                (await conn.call("getLatestBlockhash", [{"commitment": "confirmed"}]))
+                ["result"]["value"]["blockhash"])
+            conn.close()
+            factory = TransferFactory(payer, merchant, blockhash)
+            wires = [factory.wire(1_000_000 + sent + i) for i in range(size)]
+            elapsed = await send_all(rpc_port, wires, args.concurrency)
+            batches.append(size / elapsed)
+            print(f"sent {sent + size}: {size / elapsed:.0f} tx/s", file=sys.stderr)
+            sent += size
+        sustained = args.transactions / sum(
+            min(10_000, args.transactions - i * 10_000) / rate for i, rate in enumerate(batches))
+        await asyncio.sleep(0.9)  # two slot ticks: everything is now confirmed
+        probe = await RpcConnection("127.0.0.1", rpc_port).open()
+        listed = await probe.call("getSignaturesForAddress",
+                                  [str(merchant), {"commitment": "confirmed", "limit": 1000}])
+        probe.close()
+        page = [e["signature"] for e in listed["result"]]
+        middle = page[500]
+        configs = [
+            ("limit_1000_newest", {"commitment": "confirmed"}),
+            ("limit_10_newest", {"commitment": "confirmed", "limit": 10}),
+            ("until_cursor_watcher", {"commitment": "confirmed", "until": page[20]}),
+            ("before_page", {"commitment": "confirmed", "before": middle, "limit": 100}),
+        ]
+        latencies = await lookup_latencies(rpc_port, str(merchant), configs, args.rounds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    reference = reference_rates(args.reference_transactions)
+    chain, to = reference.pop("chain"), reference.pop("to")
+    samples = []
+    for _ in range(args.rounds):
+        start = time.perf_counter()
+        records = chain.index.newest_first(str(to), chain.record_at, before_seq=None,
+                                           until_seq=None, max_slot=chain.slot)
+        [r.signature_entry() for _, r in zip(range(1000), records)]
+        samples.append((time.perf_counter() - start) * 1000)
+    reference["index_in_process_limit_1000_p99_ms"] = round(percentile(samples, 99), 3)
+    return {
+        "bench": "localnet",
+        "cpus": os.cpu_count(),
+        "indexed_transactions": args.transactions,
+        "http_send_tx_per_s_sustained": round(sustained),
+        "http_send_tx_per_s_min_batch": round(min(batches)),
+        "send_concurrency": args.concurrency,
+        "get_signatures_for_address": latencies,
+        "reference": reference,
+        "targets": {"send_tx_per_s": 500, "lookup_p99_ms": 5},
+        "meets_targets": sustained >= 500
+        and all(v["p99_ms"] <= 5 for v in latencies.values()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--transactions", type=int, default=100_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--reference-transactions", type=int, default=10_000)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(bench(args))))
+
+
+if __name__ == "__main__":
+    main()
