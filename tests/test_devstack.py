@@ -1,4 +1,5 @@
-"""`make dev`: everything comes up ready within 60 s, and Ctrl-C leaves no process behind."""
+"""`make dev`: everything (with the Solana localnet) comes up ready within 60 s, and
+Ctrl-C leaves no process behind."""
 
 import os
 import re
@@ -34,7 +35,16 @@ def test_make_dev_brings_every_service_up_and_ctrl_c_stops_all(tmp_path, databas
     state_dir = tmp_path / "dev"
     marker = f"DEV_STATE_DIR={state_dir}"
     env = {k: v for k, v in os.environ.items() if k != "NATS_URL"}
-    env.update({"DEV_STATE_DIR": str(state_dir), "DEV_NATS_PORT": str(free_port())})
+    rpc_port = free_port()
+    env.update(
+        {
+            "DEV_STATE_DIR": str(state_dir),
+            "DEV_NATS_PORT": str(free_port()),
+            "SOLANA_CLUSTER": "localnet",
+            "LOCALNET_RPC_PORT": str(rpc_port),
+            "LOCALNET_WS_PORT": str(free_port()),
+        }
+    )
     ports = {service.name: free_port() for service in SERVICES}
     for service in SERVICES:
         env[f"{service.env_prefix}_HTTP_PORT"] = str(ports[service.name])
@@ -66,7 +76,9 @@ def test_make_dev_brings_every_service_up_and_ctrl_c_stops_all(tmp_path, databas
             for name, port in ports.items():
                 response = http.get(f"http://127.0.0.1:{port}/readyz")
                 assert response.status_code == 200, (name, response.text)
-        assert len(processes_with_env(marker)) >= len(SERVICES) + 1  # services + nats (+ postgres)
+            health = http.post(f"http://127.0.0.1:{rpc_port}", json={"jsonrpc": "2.0", "id": 1, "method": "getHealth"})
+            assert health.json()["result"] == "ok"
+        assert len(processes_with_env(marker)) >= len(SERVICES) + 2  # services, nats, localnet (+ postgres)
     finally:
         stack.send_signal(signal.SIGINT)
         rest, _ = stack.communicate(timeout=30)

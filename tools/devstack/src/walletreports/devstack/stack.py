@@ -4,8 +4,11 @@
    DEV_NATS_PORT (default 14222, so it never fights a system NATS on 4222).
 2. PostgreSQL: each service's <SERVICE>_DATABASE_URL when set, otherwise one embedded
    pgserver under the state dir holding a database per service.
-3. Migrations for every service, then every service's `serve`, each in its own process.
-4. Wait for every /readyz, print the URLs, and stop everything on Ctrl-C.
+3. Solana: when SOLANA_CLUSTER is `localnet` (the default), the project's localnet
+   (LiteSVM behind JSON-RPC) on LOCALNET_RPC_PORT / LOCALNET_WS_PORT (8899 / 8900),
+   its state kept in the state dir; services get SOLANA_RPC_URL and SOLANA_WS_URL.
+4. Migrations for every service, then every service's `serve`, each in its own process.
+5. Wait for every /readyz, print the URLs, and stop everything on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -56,6 +59,25 @@ def start_nats(state_dir: Path, children: list[subprocess.Popen[bytes]]) -> str:
     return f"nats://127.0.0.1:{port}"
 
 
+def start_solana(state_dir: Path, children: list[subprocess.Popen[bytes]]) -> dict[str, str]:
+    cluster = os.environ.get("SOLANA_CLUSTER", "localnet")
+    if cluster != "localnet":
+        say(f"Solana: cluster {cluster!r} (SOLANA_RPC_URL={os.environ.get('SOLANA_RPC_URL', 'unset')})")
+        return {}
+    rpc_port = int(os.environ.get("LOCALNET_RPC_PORT", "8899"))
+    ws_port = int(os.environ.get("LOCALNET_WS_PORT", "8900"))
+    argv = [sys.executable, "-m", "walletreports.localnet", "--rpc-port", str(rpc_port), "--ws-port", str(ws_port),
+            "--state", str(state_dir / "localnet-state.json")]
+    children.append(spawn(argv, dict(os.environ), str(state_dir / "localnet.log")))
+    try:
+        wait_for_port(rpc_port, timeout=30)
+    except TimeoutError:
+        raise StackError(f"the localnet did not listen on 127.0.0.1:{rpc_port}; see {state_dir / 'localnet.log'}") from None
+    rpc, ws = f"http://127.0.0.1:{rpc_port}", f"ws://127.0.0.1:{ws_port}"
+    say(f"Solana: localnet on {rpc} (websocket {ws}); pay with: make pay URL='solana:...'")
+    return {"SOLANA_CLUSTER": "localnet", "SOLANA_RPC_URL": rpc, "SOLANA_WS_URL": ws}
+
+
 def database_urls(state_dir: Path, stack: contextlib.ExitStack) -> dict[str, str]:
     urls = {s.name: os.environ[f"{s.env_prefix}_DATABASE_URL"] for s in SERVICES if f"{s.env_prefix}_DATABASE_URL" in os.environ}
     missing = [s for s in SERVICES if s.name not in urls]
@@ -94,10 +116,12 @@ def service_port(service: ServiceEntry) -> int:
     return int(os.environ.get(f"{service.env_prefix}_HTTP_PORT", service.port))
 
 
-def start_services(state_dir: Path, nats_url: str, urls: dict[str, str], children: list[subprocess.Popen[bytes]]) -> dict[str, subprocess.Popen[bytes]]:
+def start_services(
+    state_dir: Path, nats_url: str, urls: dict[str, str], solana: dict[str, str], children: list[subprocess.Popen[bytes]]
+) -> dict[str, subprocess.Popen[bytes]]:
     started = {}
     for service in SERVICES:
-        env = dict(os.environ)
+        env = dict(os.environ) | solana
         env.setdefault("ENVIRONMENT", "development")
         env["NATS_URL"] = nats_url
         env[f"{service.env_prefix}_DATABASE_URL"] = urls[service.name]
@@ -136,10 +160,11 @@ def run(state_dir: Path) -> int:
         stack.callback(stop_all, infrastructure)
         try:
             nats_url = start_nats(state_dir, infrastructure)
+            solana = start_solana(state_dir, infrastructure)
             urls = database_urls(state_dir, stack)
             stack.callback(stop_all, services)
             migrate_all(urls)
-            processes = start_services(state_dir, nats_url, urls, services)
+            processes = start_services(state_dir, nats_url, urls, solana, services)
             wait_ready(state_dir, processes, started_at)
         except StackError as exc:
             say(f"error: {exc}")
@@ -147,6 +172,8 @@ def run(state_dir: Path) -> int:
         say(f"all services ready in {time.monotonic() - started_at:.1f}s (logs in {state_dir}):")
         for service in SERVICES:
             say(f"  {service.name:<12} http://127.0.0.1:{service_port(service)}")
+        if solana:
+            say(f"  {'localnet':<12} {solana['SOLANA_RPC_URL']}")
         say("Ctrl-C stops everything")
         while not stop.wait(0.5):
             for name, process in processes.items():
