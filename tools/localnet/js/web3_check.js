@@ -8,9 +8,43 @@ const MEMO_PROGRAM = new web3.PublicKey('MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGm
 const TOKEN_PROGRAM = new web3.PublicKey('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
 const ATA_PROGRAM = new web3.PublicKey('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
 
+// Progress on stderr, so a run that stalls shows the last step it reached.
+const started = Date.now();
+function step(what) {
+  process.stderr.write(`web3_check +${Date.now() - started}ms ${what}\n`);
+}
+
 function ata(owner, mint) {
   return web3.PublicKey.findProgramAddressSync(
     [owner.toBuffer(), TOKEN_PROGRAM.toBuffer(), mint.toBuffer()], ATA_PROGRAM)[0];
+}
+
+// Rejects instead of waiting forever, so a stall names what it was waiting for.
+function within(ms, promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// Resolves once the server has answered the subscribe request for a web3.js client
+// subscription id. web3.js 1.x has no public promise for this; Connection's own
+// confirmTransaction waits the same way, through this internal hook (web3.js is pinned in
+// package-lock.json; the assert makes an upgrade that drops the hook fail loudly).
+function subscribed(conn, clientSubscriptionId, what) {
+  assert.equal(typeof conn._onSubscriptionStateChange, 'function',
+    '@solana/web3.js no longer has Connection._onSubscriptionStateChange');
+  let dispose = () => {};
+  const acknowledged = new Promise((resolve) => {
+    // onLogs/onSignature only queue the request, so the state is still 'pending' here and
+    // the change to 'subscribed' cannot have happened yet.
+    dispose = conn._onSubscriptionStateChange(clientSubscriptionId, (state) => {
+      if (state === 'subscribed') resolve();
+    });
+  });
+  return within(20_000, acknowledged, `the server to acknowledge ${what}`)
+    .finally(() => dispose());
 }
 
 async function main() {
@@ -21,20 +55,28 @@ async function main() {
   const merchant = web3.Keypair.generate().publicKey;
   const reference = web3.Keypair.generate().publicKey;
   const out = { merchant: merchant.toBase58(), reference: reference.toBase58() };
+  step('start');
 
   const version = await conn.getVersion();
   assert.ok(version['solana-core']);
   out.slot = await conn.getSlot('processed');
   out.payerBalanceBefore = await conn.getBalance(payer.publicKey, 'processed');
 
-  // Push: logs mentioning the merchant, at confirmed.
+  step(`slot ${out.slot}, balances read`);
+  // Push: logs mentioning the merchant, at confirmed. Like a real node, the localnet only
+  // notifies subscriptions that exist when the transaction reaches the commitment; nothing
+  // is replayed to a late subscriber. web3.js subscribes in the background (open the
+  // websocket, then logsSubscribe) and onLogs returns no promise, so the payment must wait
+  // until the server has acknowledged the subscription (the 'subscribed' state). A fixed
+  // sleep here (500 ms) was a race: on a loaded machine the websocket handshake can take
+  // longer, the payment is then confirmed first and the notification never comes.
+  let logsId;
   const logsSeen = new Promise((resolve) => {
-    const id = conn.onLogs(merchant, (logs) => { conn.removeOnLogsListener(id); resolve(logs); },
+    logsId = conn.onLogs(merchant, (logs) => { conn.removeOnLogsListener(logsId); resolve(logs); },
       'confirmed');
   });
-  // web3.js opens the websocket and subscribes in the background with no promise to await;
-  // give it a moment so the payment below is not confirmed before the subscription exists.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await subscribed(conn, logsId, 'logsSubscribe');
+  step('logs subscription acknowledged by the server');
 
   // A Solana Pay style SOL payment: memo, then transfer with the reference as read-only key.
   const transfer = web3.SystemProgram.transfer(
@@ -44,9 +86,12 @@ async function main() {
     .add(new web3.TransactionInstruction({ programId: MEMO_PROGRAM, keys: [],
       data: Buffer.from('inv-web3', 'utf8') }))
     .add(transfer);
+  step('sending the legacy payment');
   out.legacySignature = await web3.sendAndConfirmTransaction(conn, tx, [payer],
     { commitment: 'confirmed' });
-  const logs = await logsSeen;
+  step(`legacy payment confirmed: ${out.legacySignature}; waiting for its logsNotification`);
+  const logs = await within(10_000, logsSeen, 'the logsNotification for the legacy payment');
+  step('logsNotification received');
   assert.equal(logs.signature, out.legacySignature);
   assert.equal(logs.err, null);
 
@@ -73,9 +118,11 @@ async function main() {
   v0.sign([payer]);
   out.v0Fee = (await conn.getFeeForMessage(message, 'confirmed')).value;
   out.v0Signature = await conn.sendTransaction(v0);
+  step(`v0 sent: ${out.v0Signature}; confirming`);
   const confirmation = await conn.confirmTransaction(
     { signature: out.v0Signature, ...latest }, 'confirmed');
   assert.equal(confirmation.value.err, null);
+  step('v0 confirmed');
   const v0tx = await conn.getTransaction(out.v0Signature,
     { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
   out.v0Version = v0tx.version;
@@ -93,11 +140,14 @@ async function main() {
   // Airdrop through the faucet, confirmed.
   const fresh = web3.Keypair.generate().publicKey;
   const airdrop = await conn.requestAirdrop(fresh, web3.LAMPORTS_PER_SOL);
+  step(`airdrop sent: ${airdrop}; confirming`);
   await conn.confirmTransaction({ signature: airdrop, ...(await conn.getLatestBlockhash()) });
+  step('airdrop confirmed');
   out.airdropBalance = await conn.getBalance(fresh);
   out.rent165 = await conn.getMinimumBalanceForRentExemption(165);
   out.payerBalanceAfter = await conn.getBalance(payer.publicKey, 'processed');
 
+  step('done');
   console.log(JSON.stringify(out));
   process.exit(0);
 }
