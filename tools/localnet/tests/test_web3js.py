@@ -26,6 +26,42 @@ def ensure_node_modules() -> None:
                        capture_output=True, timeout=300)
 
 
+# The check takes 2-5 s, even on a loaded 2-core machine; every wait inside it is bounded
+# (web3_check.js rejects with what it was waiting for), so this is only a backstop.
+NODE_TIMEOUT_S = 60
+
+
+async def run_web3_check(env: dict[str, str]) -> tuple[int, str, str]:
+    """Run web3_check.js; (returncode, stdout, stderr). If it does not finish, kill it and
+    fail with its stderr, whose progress lines show the step it was stuck in."""
+    proc = await asyncio.create_subprocess_exec(
+        "node", "web3_check.js", cwd=JS_DIR, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    stderr_lines: list[str] = []
+
+    async def drain_stderr() -> None:
+        # Read as it comes (not communicate()), so what was printed survives a timeout.
+        async for line in proc.stderr:
+            stderr_lines.append(line.decode(errors="replace"))
+
+    readers = [asyncio.create_task(proc.stdout.read()), asyncio.create_task(drain_stderr())]
+    try:
+        await asyncio.wait_for(proc.wait(), NODE_TIMEOUT_S)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        await asyncio.gather(*readers, return_exceptions=True)
+        pytest.fail(f"node web3_check.js did not finish within {NODE_TIMEOUT_S} s and was "
+                    f"killed; its stderr (last line = last step reached):\n"
+                    f"{''.join(stderr_lines)}", pytrace=False)
+    finally:
+        if proc.returncode is None:  # cancelled or interrupted: never leave node running
+            proc.kill()
+            await proc.wait()
+    stdout, _ = await asyncio.gather(*readers)
+    return proc.returncode, stdout.decode(), "".join(stderr_lines)
+
+
 async def test_web3js_connection_against_localnet():
     await asyncio.to_thread(ensure_node_modules)
     # A live clock here: web3.js confirms by watching slots and statuses move on their own.
@@ -38,12 +74,9 @@ async def test_web3js_connection_against_localnet():
             "PAYER_SECRET": json.dumps(list(bytes(payer))),
             "USDC_MINT": str(USDC_MINT),
         }
-        proc = await asyncio.create_subprocess_exec(
-            "node", "web3_check.js", cwd=JS_DIR, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        stdout, stderr = await asyncio.wait_for(proc.communicate(), 90)
-        assert proc.returncode == 0, stderr.decode()
-        seen = json.loads(stdout.decode().strip().splitlines()[-1])
+        returncode, stdout, stderr = await run_web3_check(env)
+        assert returncode == 0, f"node web3_check.js exited {returncode}:\n{stderr}"
+        seen = json.loads(stdout.strip().splitlines()[-1])
 
         def ledger(chain):
             from solders.pubkey import Pubkey
