@@ -64,8 +64,9 @@ class ServiceRuntime:
             # than handling the message; our consumer logs what matters.
             log_level=logging.DEBUG,
         )
+        self.consumer = EventConsumer(self.units, self.inbox, settings.event_namespace)
         if handlers is not None:
-            EventConsumer(self.units, self.inbox, settings.event_namespace).bind(self.broker, handlers)
+            self.consumer.bind(self.broker, handlers)
         self._js: JetStreamContext | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.broker_started = asyncio.Event()
@@ -142,4 +143,5 @@ class ServiceRuntime:
             await asyncio.wait_for(self.broker.stop(), 5)
         except Exception:  # noqa: BLE001 - shutting down anyway
             log.warning("broker did not stop cleanly", exc_info=True)
+        await self.consumer.close()
         await self.db.dispose()

@@ -7,17 +7,26 @@ A service declares what it handles:
     @handlers.on(PaymentFinalized)
     async def mark_paid(event: PaymentFinalized, uow: UnitOfWork) -> None: ...
 
-and the runtime binds them to the broker. For each message:
-- it cannot be parsed (unknown subject, bad payload): logged with the reason and
-  terminated — redelivering it would never help, and the log line names the problem;
-- it was handled before (inbox): acked, nothing runs;
-- the handler raises: the transaction rolls back (inbox claim included) and the message
-  is NAK'd with a growing delay, so it comes back; it is never dropped silently;
-- otherwise the effect, the inbox row and any emitted events commit together, then ack.
+and the runtime binds them to FastStream pull subscribers (manual acks). For each
+message:
+- one that cannot be parsed (unknown subject, bad payload) is logged with the reason
+  and terminated — redelivering it would never help;
+- the rest are claimed in the inbox and handled; an event already in the inbox (a
+  redelivery or a duplicate publish) is acked without running the handler again;
+- a handler that raises rolls back its transaction (inbox claim included) and its
+  message is NAK'd with a growing delay, so it comes back; it is never dropped.
+
+Messages that arrive together are handled together in one transaction (group
+commit, see GroupCommitter): a transaction per message costs more than the handler.
+If any handler of a group raises, the group is redone one message per transaction so
+the failure stays with its own message. Handlers therefore never rely on running
+alone or in order.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -43,7 +52,7 @@ Handler = Callable[[E, UnitOfWork], Awaitable[None]]
 HANDLED = Counter("events_handled_total", "Events taken off the bus", ["consumer", "outcome"])
 
 ACK_WAIT_SECONDS = 60
-MAX_CONCURRENT_MESSAGES = 8
+GROUP_SIZE = 64  # messages in flight per consumer, and at most per transaction
 MAX_RETRY_DELAY_SECONDS = 60.0
 
 
@@ -74,40 +83,117 @@ def retry_delay(num_delivered: int) -> float:
     return min(0.5 * 2 ** max(num_delivered - 1, 0), MAX_RETRY_DELAY_SECONDS)
 
 
+class GroupCommitter:
+    """Handles the events of one consumer that are waiting at the same moment in one
+    transaction; each caller gets its own event's outcome."""
+
+    def __init__(self, route: Route[Any], units: UnitsOfWork, inbox: Inbox) -> None:
+        self.route = route
+        self.units = units
+        self.inbox = inbox
+        self._queue: asyncio.Queue[tuple[Event, asyncio.Future[bool]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def handle(self, event: Event) -> bool:
+        """True if handled now, False if it had been handled before; raises if it failed."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name=f"group-commit-{self.route.consumer}")
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((event, future))
+        return await future
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        while not self._queue.empty():
+            self._queue.get_nowait()[1].cancel()
+
+    async def _run(self) -> None:
+        while True:
+            group = [await self._queue.get()]
+            while len(group) < GROUP_SIZE and not self._queue.empty():
+                group.append(self._queue.get_nowait())
+            try:
+                fresh = await self._handle_together([event for event, _ in group])
+            except Exception as exc:  # noqa: BLE001 - isolate the failure below
+                if len(group) == 1:
+                    _settle(group[0][1], exc=exc)
+                    continue
+                for event, future in group:
+                    try:
+                        _settle(future, result=bool(await self._handle_together([event])))
+                    except Exception as single:  # noqa: BLE001 - goes back to its own message
+                        _settle(future, exc=single)
+                continue
+            for event, future in group:
+                _settle(future, result=event.event_id in fresh)
+
+    async def _handle_together(self, events: list[Event]) -> set[Any]:
+        """Claim and handle events in one transaction; returns the ids handled now."""
+        async with self.units() as uow:
+            fresh = await self.inbox.claim_many(uow.session, self.route.consumer, events)
+            pending = set(fresh)
+            for event in events:
+                if event.event_id not in pending:
+                    continue  # seen before, or a second copy within this group
+                pending.discard(event.event_id)
+                with correlated(event.correlation_id):
+                    await self.route.handler(event, uow)
+        return fresh
+
+
+def _settle(future: asyncio.Future[bool], *, result: bool = False, exc: BaseException | None = None) -> None:
+    if future.done():  # the waiting message was cancelled (shutdown)
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
+
+
 class EventConsumer:
     def __init__(self, units: UnitsOfWork, inbox: Inbox, namespace: str) -> None:
         self.units = units
         self.inbox = inbox
         self.namespace = namespace
+        self.committers: list[GroupCommitter] = []
 
     def bind(self, broker: NatsBroker, handlers: EventHandlers) -> None:
         for route in handlers.routes:
             self._bind_route(broker, route)
 
+    async def close(self) -> None:
+        for committer in self.committers:
+            await committer.close()
+
     def _bind_route(self, broker: NatsBroker, route: Route[Any]) -> None:
         cls = route.event_cls
+        committer = GroupCommitter(route, self.units, self.inbox)
+        self.committers.append(committer)
 
         async def on_message(msg: NatsMessage) -> None:
-            await self.deliver(route, msg)
+            await self.deliver(route, committer, msg)
 
         on_message.__name__ = route.consumer
         broker.subscriber(
             wire_subject(self.namespace, cls.subject),
             stream=JStream(stream_name(self.namespace, cls.producer), declare=False),
             durable=route.consumer,
-            pull_sub=PullSub(batch_size=32, timeout=2.0),
-            # Messages are handled concurrently; handlers never rely on order (the
-            # inbox and the domain's transition guards make them order-proof).
-            max_workers=MAX_CONCURRENT_MESSAGES,
+            pull_sub=PullSub(batch_size=GROUP_SIZE, timeout=2.0),
+            # Concurrent workers are what let messages wait together for one commit.
+            max_workers=GROUP_SIZE,
             ack_policy=AckPolicy.MANUAL,
             config=ConsumerConfig(
                 ack_wait=ACK_WAIT_SECONDS,
                 deliver_policy=DeliverPolicy.ALL,
                 max_deliver=-1,
+                max_ack_pending=GROUP_SIZE * 16,
             ),
         )(on_message)
 
-    async def deliver(self, route: Route[Any], msg: NatsMessage) -> None:
+    async def deliver(self, route: Route[Any], committer: GroupCommitter, msg: NatsMessage) -> None:
         raw = msg.raw_message
         subject = raw.subject.removeprefix(f"{self.namespace}.")
         try:
@@ -117,21 +203,16 @@ class EventConsumer:
             log.error("rejected event for %s: %s", route.consumer, exc)
             await msg.reject()
             return
-        with correlated(event.correlation_id):
-            try:
-                async with self.units() as uow:
-                    if not await self.inbox.claim(uow.session, route.consumer, event):
-                        HANDLED.labels(route.consumer, "duplicate").inc()
-                        log.info("duplicate %s %s skipped by %s", subject, event.event_id, route.consumer)
-                    else:
-                        await route.handler(event, uow)
-                        HANDLED.labels(route.consumer, "handled").inc()
-            except Exception:  # noqa: BLE001 - retried, never dropped
-                delivered = raw.metadata.num_delivered or 1
-                HANDLED.labels(route.consumer, "failed").inc()
+        try:
+            handled_now = await committer.handle(event)
+        except Exception:  # noqa: BLE001 - retried, never dropped
+            delivered = raw.metadata.num_delivered or 1
+            HANDLED.labels(route.consumer, "failed").inc()
+            with correlated(event.correlation_id):
                 log.exception(
                     "%s failed on %s %s (delivery %d); retrying", route.consumer, subject, event.event_id, delivered
                 )
-                await msg.nack(delay=retry_delay(delivered))
-                return
-            await msg.ack()
+            await msg.nack(delay=retry_delay(delivered))
+            return
+        HANDLED.labels(route.consumer, "handled" if handled_now else "duplicate").inc()
+        await msg.ack()

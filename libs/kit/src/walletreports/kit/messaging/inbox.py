@@ -26,3 +26,13 @@ class Inbox:
             .returning(self.table.c.event_id)
         )
         return result.first() is not None
+
+    async def claim_many(self, session: AsyncSession, consumer: str, events: list[Event]) -> set:
+        """The ids among `events` this consumer has not seen before, claimed in one statement."""
+        if not events:
+            return set()
+        rows = {event.event_id: {"consumer": consumer, "event_id": event.event_id, "subject": event.subject} for event in events}
+        result = await session.execute(
+            insert(self.table).values(list(rows.values())).on_conflict_do_nothing().returning(self.table.c.event_id)
+        )
+        return set(result.scalars())

@@ -5,7 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pydantic import Field
-from sqlalchemy import BigInteger, Column, MetaData, Table, Text, Uuid, insert
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, Table, Text, Uuid, func, insert
 
 from walletreports.contracts.web import UserRegistered
 from walletreports.kit.messaging.consumers import EventHandlers
@@ -23,6 +23,8 @@ effects = Table(
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("event_id", Uuid, nullable=False),
     Column("email", Text, nullable=False),
+    # The database clock at the effect, so latency can be read against outbox.created_at.
+    Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.clock_timestamp()),
 )
 
 
