@@ -17,9 +17,17 @@ help:
 	@echo "make bench     run the benchmarks (one JSON line each)"
 	@echo "make up/down   docker compose up/down (needs a Docker engine)"
 
+# A private venv holds uv; where the interpreter has no venv module (Debian without
+# python3-venv), uv's own wheel is unpacked into the same place instead.
 $(CURDIR)/.dev/bootstrap/bin/uv:
-	$(PYTHON) -m venv $(CURDIR)/.dev/bootstrap
-	$(CURDIR)/.dev/bootstrap/bin/pip install --quiet uv
+	@mkdir -p $(CURDIR)/.dev
+	@if $(PYTHON) -m venv $(CURDIR)/.dev/bootstrap 2>/dev/null; then \
+	  $(CURDIR)/.dev/bootstrap/bin/pip install --quiet uv; \
+	else \
+	  $(PYTHON) -m pip install --quiet --target $(CURDIR)/.dev/bootstrap/lib uv && \
+	  mkdir -p $(CURDIR)/.dev/bootstrap/bin && \
+	  ln -sf $(CURDIR)/.dev/bootstrap/lib/bin/uv $(CURDIR)/.dev/bootstrap/bin/uv; \
+	fi
 
 sync: $(if $(shell command -v uv 2>/dev/null),,$(CURDIR)/.dev/bootstrap/bin/uv)
 	$(UV) sync --frozen --all-packages --quiet
