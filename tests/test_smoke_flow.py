@@ -5,7 +5,7 @@ import uuid
 
 import nats
 
-from walletreports.contracts import wire_subject
+from walletreports.contracts import stream_name, wire_subject
 from walletreports.contracts.web import UserRegistered
 from walletreports.notifier.adapters.tables import contacts, inbox
 from walletreports.notifier.app import SPEC as NOTIFIER
@@ -30,14 +30,13 @@ async def test_web_outbox_event_is_handled_once_by_notifier(services, nats_url):
             event.model_dump_json().encode(),
             headers={"Nats-Msg-Id": f"replay-{event.event_id}"},
         )
+        await eventually(lambda: _both_deliveries_acked(nc, services.namespace))
         await nc.close()
-        await eventually(lambda: _handled_twice_seen(notifier))
 
         assert await count_rows(notifier, contacts, user_id=event.user_id) == 1
         assert await count_rows(notifier, inbox, event_id=event.event_id) == 1
 
 
-async def _handled_twice_seen(notifier) -> bool:
-    from walletreports.kit.messaging.consumers import HANDLED
-
-    return HANDLED.labels("notifier__remember_new_contact", "duplicate")._value.get() >= 1
+async def _both_deliveries_acked(nc, namespace) -> bool:
+    info = await nc.jetstream().consumer_info(stream_name(namespace, "web"), "notifier__remember_new_contact")
+    return info.delivered.stream_seq >= 2 and info.num_ack_pending == 0 and info.num_pending == 0
