@@ -21,6 +21,7 @@ from sqlalchemy import MetaData
 from .db import Database
 from .messaging.consumers import EventConsumer, EventHandlers
 from .messaging.inbox import Inbox
+from .messaging.janitor import MessagingJanitor
 from .messaging.outbox import Outbox
 from .messaging.relay import OutboxRelay
 from .messaging.streams import ensure_streams
@@ -49,6 +50,7 @@ class ServiceRuntime:
         self.inbox = Inbox(metadata.tables["inbox"])
         self.relay = OutboxRelay(self.db.sessions, self.outbox.table, lambda: self._js, settings.event_namespace)
         self.units = UnitsOfWork(self.db.sessions, self.outbox, self.relay.wake)
+        self.janitor = MessagingJanitor(self.db.sessions, self.outbox.table, self.inbox.table)
         self.handlers = handlers
         self.background = background or []
         # Service-specific collaborators (catalog, clients...) hung here by the service.
@@ -81,6 +83,7 @@ class ServiceRuntime:
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._start_broker(), name=f"{self.name}-broker"))
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        self._tasks.append(asyncio.create_task(self.janitor.run(), name=f"{self.name}-janitor"))
         for task in self.background:
             self._tasks.append(asyncio.create_task(self._supervise(task), name=f"{self.name}-{task.__name__}"))
 
