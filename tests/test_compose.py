@@ -38,7 +38,12 @@ def test_infrastructure_has_healthchecks_and_jetstream(compose):
     nats, postgres = compose["services"]["nats"], compose["services"]["postgres"]
     assert "-js" in nats["command"]
     assert "js-enabled-only" in " ".join(nats["healthcheck"]["test"])
-    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    probe = " ".join(postgres["healthcheck"]["test"])
+    assert "pg_isready" in probe
+    # Over TCP, not the unix socket: the image's temporary init server (the one running
+    # init-databases.sql) listens only on the socket, so a socket probe can pass before
+    # the databases exist. TCP answers only once the real server is up.
+    assert re.search(r"pg_isready\b.*\s-h\s+127\.0\.0\.1\b", probe), probe
     init = next(v for v in postgres["volumes"] if "docker-entrypoint-initdb.d" in v)
     script = (ROOT / init.split(":")[0].removeprefix("./")).read_text()
     for service in SERVICES:
