@@ -54,18 +54,15 @@ def test_an_invalid_setting_is_named(env, named):
     assert_one_clear_line(start("walletreports.orders", {**GOOD, **env}), named)
 
 
-def test_production_with_real_secrets_gets_past_configuration():
+def test_production_with_real_secrets_gets_past_configuration(monkeypatch):
     """The same checks let a correct production configuration through (it then fails
     later only because no database listens at the made-up address)."""
     from walletreports.kit.settings import load_settings
     from walletreports.orders.settings import OrdersSettings
 
-    os.environ.update(
-        {"ORDERS_DATABASE_URL": "postgresql://db/orders", "ENVIRONMENT": "production", "INTERNAL_TOKEN": "x" * 40}
-    )
-    try:
-        settings = load_settings(OrdersSettings)
-    finally:
-        for key in ("ORDERS_DATABASE_URL", "ENVIRONMENT", "INTERNAL_TOKEN"):
-            os.environ.pop(key)
+    # monkeypatch restores whatever was set before (CI may set ENVIRONMENT itself).
+    for key, value in {"ORDERS_DATABASE_URL": "postgresql://db/orders", "ENVIRONMENT": "production",
+                       "INTERNAL_TOKEN": "x" * 40}.items():
+        monkeypatch.setenv(key, value)
+    settings = load_settings(OrdersSettings)
     assert settings.database_url == "postgresql+psycopg://db/orders"
