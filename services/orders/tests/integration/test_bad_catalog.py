@@ -55,3 +55,28 @@ def test_a_bad_catalog_is_one_clear_line(tmp_path: Path, edit, named):
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert lines[0].startswith("orders: configuration error: ORDERS_CATALOG_PATH: ")
     assert named in lines[0]
+
+
+def test_a_catalog_path_that_is_a_directory_is_one_clear_line(tmp_path: Path):
+    result = serve(tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("orders: configuration error: ORDERS_CATALOG_PATH: ")
+    assert f"{tmp_path}: is a directory" in lines[0]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_catalog_is_one_clear_line(tmp_path: Path):
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(SHIPPED.read_text())
+    catalog.chmod(0)
+    try:
+        result = serve(catalog)
+    finally:
+        catalog.chmod(0o600)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("orders: configuration error: ORDERS_CATALOG_PATH: ")
+    assert f"{catalog}: cannot be read (permission denied)" in lines[0]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -148,6 +149,40 @@ def test_load_catalog_reports_bad_toml(tmp_path):
     path = tmp_path / "catalog.toml"
     path.write_text("[products\n")
     with pytest.raises(CatalogConfigError, match="not valid TOML"):
+        load_catalog(path)
+
+
+def test_load_catalog_reports_a_directory(tmp_path):
+    with pytest.raises(CatalogConfigError, match=f"^{tmp_path}: is a directory"):
+        load_catalog(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("error", "named"),
+    [
+        (PermissionError(13, "Permission denied"), "cannot be read (permission denied)"),
+        (OSError(5, "Input/output error"), "cannot be read (Input/output error)"),
+    ],
+    ids=["permission", "other-os-error"],
+)
+def test_load_catalog_reports_a_file_it_cannot_read(tmp_path, monkeypatch, error, named):
+    # Root reads any file, so the refusal is simulated where the read happens.
+    path = tmp_path / "catalog.toml"
+    path.write_text("")
+
+    def refuse(self, *args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    with pytest.raises(CatalogConfigError) as excinfo:
+        load_catalog(path)
+    assert str(excinfo.value) == f"{path}: {named}"
+
+
+def test_load_catalog_reports_a_file_that_is_not_text(tmp_path):
+    path = tmp_path / "catalog.toml"
+    path.write_bytes(b"\xff\xfe[products]\n")
+    with pytest.raises(CatalogConfigError, match="not UTF-8 text"):
         load_catalog(path)
 
 

@@ -178,6 +178,14 @@ def load_catalog(path: str | Path) -> Catalog:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CatalogConfigError(f"{path}: catalog file not found") from None
+    except IsADirectoryError:
+        raise CatalogConfigError(f"{path}: is a directory, not a catalog file") from None
+    except PermissionError:
+        raise CatalogConfigError(f"{path}: cannot be read (permission denied)") from None
+    except UnicodeDecodeError as exc:
+        raise CatalogConfigError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise CatalogConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise CatalogConfigError(f"{path}: not valid TOML: {exc}") from None
     return parse_catalog(data, source=str(path))
