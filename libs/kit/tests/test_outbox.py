@@ -1,5 +1,6 @@
 """Outbox: nothing committed is lost — not while NATS is down, not in a crash."""
 
+import asyncio
 import subprocess
 import sys
 import textwrap
@@ -30,8 +31,9 @@ async def test_event_committed_while_nats_is_down_is_delivered_when_it_returns(s
         async with producer.runtime.units() as uow:
             await uow.emit(event)
 
-        # The relay tries, fails and keeps the row; nothing reaches the consumer.
-        await eventually(lambda: _attempted(producer, event))
+        # While NATS is away the row waits; nothing reaches the consumer. (A deliberate
+        # pause: the claim is that nothing happens during it.)
+        await asyncio.sleep(1.5)
         assert (await _published_at(producer, event)).published_at is None
         assert await count(consumer, effects, event_id=event.event_id) == 0
 
@@ -44,10 +46,6 @@ async def test_event_committed_while_nats_is_down_is_delivered_when_it_returns(s
 
 async def _not_ready(service) -> bool:
     return (await service.http.get("/readyz")).status_code == 503
-
-
-async def _attempted(service, event) -> bool:
-    return (await _published_at(service, event)).attempts > 0
 
 
 async def _published(service, event) -> bool:

@@ -48,7 +48,7 @@ class ServiceRuntime:
         self.db = Database(database_url)
         self.outbox = Outbox(metadata.tables["outbox"])
         self.inbox = Inbox(metadata.tables["inbox"])
-        self.relay = OutboxRelay(self.db.sessions, self.outbox.table, lambda: self._js, settings.event_namespace)
+        self.relay = OutboxRelay(self.db.sessions, self.outbox.table, self._connected_jetstream, settings.event_namespace)
         self.units = UnitsOfWork(self.db.sessions, self.outbox, self.relay.wake)
         self.janitor = MessagingJanitor(self.db.sessions, self.outbox.table, self.inbox.table)
         self.handlers = handlers
@@ -72,6 +72,12 @@ class ServiceRuntime:
         self._js: JetStreamContext | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.broker_started = asyncio.Event()
+
+    def _connected_jetstream(self) -> JetStreamContext | None:
+        # While NATS is away the relay does not try (and so does not push rows' next
+        # attempts into the future): they go out as soon as the connection is back.
+        nc = self.nats
+        return self._js if nc is not None and nc.is_connected else None
 
     @property
     def nats(self) -> Client | None:

@@ -1,25 +1,30 @@
 """The outbox relay: publishes committed events to JetStream, at least once.
 
-Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of replicas can relay
-side by side without publishing a row twice at the same time. Each publish carries
-`Nats-Msg-Id = event_id`: when a relay crashes after publishing but before marking the
-row, the retry is dropped by JetStream's duplicate window (and consumers' inboxes
-catch anything beyond it). Events of one correlation id are published in commit order;
-different correlation ids go out concurrently.
+- Any number of replicas can relay side by side: rows are claimed with FOR UPDATE
+  SKIP LOCKED, so no row is published by two relays at the same time.
+- Each publish carries `Nats-Msg-Id = event_id`: when a relay crashes after publishing
+  but before marking the row, the retry is dropped by JetStream's duplicate window
+  (and consumers' inboxes catch anything beyond it).
+- Events of one correlation id leave in commit order, across replicas too: a row is
+  claimed only when no earlier row of its correlation id is still unpublished, so a
+  replica never overtakes another one that holds (or failed) the earlier event.
+- A row that fails waits with exponential back-off (next_attempt_at) while the rows
+  behind it, of other correlation ids, keep flowing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from nats.js import JetStreamContext
 from prometheus_client import Counter, Gauge
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from walletreports.contracts import wire_subject
 
@@ -28,6 +33,13 @@ log = logging.getLogger(__name__)
 PUBLISHED = Counter("outbox_events_published_total", "Events the relay published", ["subject"])
 PUBLISH_FAILURES = Counter("outbox_publish_failures_total", "Failed publish attempts", ["subject"])
 LAST_BATCH = Gauge("outbox_last_batch_size", "Rows claimed by the relay's last pass")
+
+MAX_ROW_BACKOFF = timedelta(minutes=1)
+
+
+def row_backoff(attempts: int) -> timedelta:
+    """How long a row waits after its `attempts`-th failure: 1 s, 2 s, 4 s … 1 min."""
+    return min(timedelta(seconds=2 ** max(attempts - 1, 0)), MAX_ROW_BACKOFF)
 
 
 class OutboxRelay:
@@ -41,7 +53,6 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_poll_seconds: float = 0.5,
         publish_timeout_seconds: float = 3.0,
-        max_backoff_seconds: float = 5.0,
     ) -> None:
         self.sessions = sessions
         self.table = table
@@ -50,7 +61,6 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.idle_poll_seconds = idle_poll_seconds
         self.publish_timeout_seconds = publish_timeout_seconds
-        self.max_backoff_seconds = max_backoff_seconds
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -58,77 +68,85 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
-        failures = 0
         while True:
             try:
-                published, failed = await self.publish_pending()
+                published, _failed = await self.publish_pending()
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - the DB may be away; keep trying
                 log.exception("outbox relay pass failed")
-                published, failed = 0, 1
-            if failed:
-                failures += 1
-                await asyncio.sleep(min(0.1 * 2**failures, self.max_backoff_seconds))
-                continue
-            failures = 0
+                published = 0
             if published:
                 continue  # there may be more behind this batch
+            # Nothing went out (idle, or only rows that are not due): wait for a commit
+            # or the poll interval, whichever comes first.
             try:
                 await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
             except TimeoutError:
                 pass
             self._wake.clear()
 
+    def _claimable(self) -> Any:
+        t = self.table
+        earlier = aliased(t)
+        earlier_unpublished = exists().where(
+            and_(
+                earlier.c.correlation_id == t.c.correlation_id,
+                earlier.c.published_at.is_(None),
+                earlier.c.id < t.c.id,
+            )
+        )
+        return (
+            select(t.c.id, t.c.event_id, t.c.subject, t.c.payload, t.c.correlation_id, t.c.attempts)
+            .where(t.c.published_at.is_(None), t.c.next_attempt_at <= func.now(), ~earlier_unpublished)
+            .order_by(t.c.id)
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+
     async def publish_pending(self) -> tuple[int, int]:
         """One pass: returns (published, failed) counts."""
         js = self.jetstream()
         if js is None:
-            return 0, 1
+            return 0, 0
         t = self.table
         async with self.sessions() as session, session.begin():
-            rows = (
-                await session.execute(
-                    select(t.c.id, t.c.event_id, t.c.subject, t.c.payload, t.c.correlation_id)
-                    .where(t.c.published_at.is_(None))
-                    .order_by(t.c.id)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = (await session.execute(self._claimable())).all()
             LAST_BATCH.set(len(rows))
             if not rows:
                 return 0, 0
-            chains: dict[Any, list[Any]] = defaultdict(list)
-            for row in rows:
-                chains[row.correlation_id or row.event_id].append(row)
-            outcomes = await asyncio.gather(*(self._publish_chain(js, chain) for chain in chains.values()))
-            sent = [row_id for ok, _ in outcomes for row_id in ok]
-            errors = [item for _, failed in outcomes for item in failed]
+            outcomes = await asyncio.gather(*(self._publish(js, row) for row in rows))
+            sent = [row.id for row, error in zip(rows, outcomes, strict=True) if error is None]
+            failed = [(row, error) for row, error in zip(rows, outcomes, strict=True) if error is not None]
             if sent:
                 await session.execute(update(t).where(t.c.id.in_(sent)).values(published_at=func.now()))
-            for row_id, error in errors:
+            for row, error in failed:
                 await session.execute(
-                    update(t).where(t.c.id == row_id).values(attempts=t.c.attempts + 1, last_error=error[:500])
+                    update(t)
+                    .where(t.c.id == row.id)
+                    .values(
+                        attempts=t.c.attempts + 1,
+                        last_error=error[:500],
+                        next_attempt_at=func.now() + row_backoff(row.attempts + 1),
+                    )
                 )
-        if errors:
-            log.warning("outbox relay: %d published, %d failed (%s)", len(sent), len(errors), errors[0][1])
-        return len(sent), len(errors)
+        if failed:
+            row, error = failed[0]
+            log.warning("outbox relay: %d published, %d failed (first: %s %s: %s)", len(sent), len(failed),
+                        row.subject, row.event_id, error)
+        return len(sent), len(failed)
 
-    async def _publish_chain(self, js: JetStreamContext, chain: list[Any]) -> tuple[list[int], list[tuple[int, str]]]:
-        sent: list[int] = []
-        for index, row in enumerate(chain):
-            try:
-                await js.publish(
-                    wire_subject(self.namespace, row.subject),
-                    row.payload,
-                    timeout=self.publish_timeout_seconds,
-                    headers={"Nats-Msg-Id": str(row.event_id)},
-                )
-            except Exception as exc:  # noqa: BLE001 - recorded on the row, retried next pass
-                PUBLISH_FAILURES.labels(row.subject).inc()
-                # Later events of the same chain wait, so their order is kept.
-                return sent, [(r.id, f"{type(exc).__name__}: {exc}") for r in chain[index:]]
-            PUBLISHED.labels(row.subject).inc()
-            sent.append(row.id)
-        return sent, []
+    async def _publish(self, js: JetStreamContext, row: Any) -> str | None:
+        """Publish one row; the error text when it failed."""
+        try:
+            await js.publish(
+                wire_subject(self.namespace, row.subject),
+                row.payload,
+                timeout=self.publish_timeout_seconds,
+                headers={"Nats-Msg-Id": str(row.event_id)},
+            )
+        except Exception as exc:  # noqa: BLE001 - recorded on the row, retried when due
+            PUBLISH_FAILURES.labels(row.subject).inc()
+            return f"{type(exc).__name__}: {exc}"
+        PUBLISHED.labels(row.subject).inc()
+        return None
