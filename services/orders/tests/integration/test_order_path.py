@@ -3,6 +3,8 @@ with duplicate and out-of-order events."""
 
 from __future__ import annotations
 
+import uuid
+
 from walletreports.kit.testing.eventually import eventually
 from walletreports.orders.adapters.tables import inbox
 
@@ -117,6 +119,29 @@ async def test_a_second_payment_is_kept_for_staff_not_applied(svc: OrdersDriver)
     issues = await eventually(issue)
     assert issues[0]["kind"] == "already_paid" and issues[0]["signature"] == "6" * 88
     assert len(await svc.emitted(order["id"], "orders.order.paid.v1")) == 1
+
+
+async def test_the_same_payment_reprocessed_under_a_new_event_id_counts_once(svc: OrdersDriver):
+    user = uuid.uuid4()
+    order = await svc.placed(user_id=user)
+    payment = finalized(order)
+    await svc.publish(payment)
+    await svc.wait_status(order["id"], "payment_received")
+    # payments reprocessed the transfer: the same signature and invoice, a new event id,
+    # so the inbox cannot tell it is a repeat; only the order can.
+    again = payment.model_copy(update={"event_id": uuid.uuid4()})
+    await svc.publish(again)
+    await eventually(lambda: svc.count(inbox, event_id=again.event_id))
+
+    detail = (await svc.http.get(f"/v1/orders/{order['id']}")).json()
+    assert detail["payment_issues"] == []
+    assert detail["payment"]["signature"] == payment.signature
+    assert len(await svc.emitted(order["id"], "orders.order.paid.v1")) == 1
+    billing = (await svc.http.get(f"/v1/users/{user}/billing")).json()
+    assert [(p["signature"], p["accepted"]) for p in billing["payments"]] == [
+        (payment.signature, True)
+    ]
+    assert billing["spent_base_units"]["USDC"] == payment.amount_base_units
 
 
 async def test_finished_before_started(svc: OrdersDriver):

@@ -204,6 +204,52 @@ def test_second_payment_is_money_for_review_not_ignored():
     assert len(order.history) == 1
 
 
+def test_the_same_payment_reported_again_is_already_past_not_an_issue():
+    # payments reprocessing a transfer: a new event id, the same on-chain signature.
+    order = make_order()
+    order.pay(receipt=RECEIPT, now=NOW)
+    before = snapshot(order)
+    for again in (order.pay, order.note_late_payment):
+        result = again(receipt=RECEIPT, now=NOW + timedelta(minutes=1))
+        assert isinstance(result, AlreadyPast)
+        assert result.status is S.PAYMENT_RECEIVED and "sig-1" in result.reason
+        assert snapshot(order) == before  # no issue for staff to refund, no history
+
+
+def test_a_payment_already_held_for_staff_is_not_held_twice():
+    order = make_order()
+    order.expire(now=NOW)
+    issue = order.pay(receipt=RECEIPT, now=NOW)
+    assert isinstance(issue, PaymentNeedsReview)
+    before = snapshot(order)
+    for again in (order.pay, order.note_late_payment):
+        result = again(receipt=RECEIPT, now=NOW + timedelta(minutes=1))
+        assert isinstance(result, AlreadyPast)
+        assert snapshot(order) == before
+    assert order.payment_issues == [issue]
+
+    # Accepted by staff, it is the order's payment: reported again, still nothing.
+    order.mark_paid_by_staff(by=STAFF, reason="accepted", now=NOW, receipt=issue.receipt)
+    assert isinstance(order.pay(receipt=RECEIPT, now=NOW), AlreadyPast)
+    assert order.payment_issues == [issue]
+
+
+def test_a_late_payment_noted_for_staff_is_not_taken_when_finalized_later():
+    order = make_order()
+    order.note_late_payment(receipt=RECEIPT, now=NOW)
+    result = order.pay(receipt=RECEIPT, now=NOW + timedelta(minutes=1))
+    assert isinstance(result, AlreadyPast)
+    assert order.status is S.PENDING_PAYMENT and len(order.payment_issues) == 1
+
+
+def test_payments_without_a_signature_are_never_taken_for_the_same_money():
+    order = make_order()
+    unsigned = PaymentReceipt(Currency.USDC, 25_000_000)
+    order.pay(receipt=unsigned, now=NOW)
+    issue = order.pay(receipt=unsigned, now=NOW)
+    assert isinstance(issue, PaymentNeedsReview) and issue.kind is PaymentIssueKind.ALREADY_PAID
+
+
 def test_payment_after_expiry_is_kept_for_staff_who_may_accept_it():
     order = make_order()
     order.expire(now=NOW)

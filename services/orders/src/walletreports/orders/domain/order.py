@@ -5,7 +5,8 @@ Every method is one named transition. Each either
   `history`) naming the events the service must publish, or
 - returns `AlreadyPast` when an event arrives for a step the order has already passed
   (a late `analysis.started`, a redelivered `analysis.finished`, an expiry after
-  payment): nothing changes and nothing is published, and it is not an error, or
+  payment, a payment whose on-chain signature the order already recorded):
+  nothing changes and nothing is published, and it is not an error, or
 - returns `PaymentNeedsReview` when money arrives that the order cannot take (after
   expiry or cancellation, or a second payment): the status stays, the issue is
   appended to `payment_issues`, and staff must accept or refund it, or
@@ -137,16 +138,25 @@ class Order:
 
     def pay(
         self, *, receipt: PaymentReceipt, now: datetime, reason: str = "payment finalized"
-    ) -> StatusChange | PaymentNeedsReview:
-        """`payment.finalized` for this order's invoice."""
+    ) -> StatusChange | PaymentNeedsReview | AlreadyPast:
+        """`payment.finalized` for this order's invoice. The same transfer reported again
+        (payments reprocessing it under a new event id) is `AlreadyPast`, not a second
+        payment: staff must never be asked to refund the order's own money."""
+        if (seen := self._payment_already_recorded(receipt)) is not None:
+            return seen
         if self.status is S.PENDING_PAYMENT:
             change = self._apply(S.PAYMENT_RECEIVED, reason=reason, actor=SYSTEM, now=now)
             self.paid_via, self.payment = PaidVia.PAYMENT, receipt
             return change
         return self._payment_not_taken(receipt, now)
 
-    def note_late_payment(self, *, receipt: PaymentReceipt, now: datetime) -> PaymentNeedsReview:
-        """`invoice.paid_late`: payments judged the money late; staff decide, never us."""
+    def note_late_payment(
+        self, *, receipt: PaymentReceipt, now: datetime
+    ) -> PaymentNeedsReview | AlreadyPast:
+        """`invoice.paid_late`: payments judged the money late; staff decide, never us.
+        A transfer the order already recorded is `AlreadyPast`, as in `pay`."""
+        if (seen := self._payment_already_recorded(receipt)) is not None:
+            return seen
         return self._payment_not_taken(receipt, now)
 
     def cover_by_subscription(self, *, subscription_id: uuid.UUID, now: datetime) -> StatusChange:
@@ -299,6 +309,22 @@ class Order:
     def _require_staff(by: Actor, action: str) -> None:
         if not by.is_staff:
             raise StaffOnlyAction(action, str(by))
+
+    def _payment_already_recorded(self, receipt: PaymentReceipt) -> AlreadyPast | None:
+        """A signature names one on-chain transfer: if the order took it, or already
+        holds it as a payment issue, hearing of it again changes nothing."""
+        signature = receipt.signature
+        if not signature:
+            return None  # no signature, no way to tell it is the same money
+        if self.payment is not None and self.payment.signature == signature:
+            where = "as the order's payment"
+        elif any(issue.receipt.signature == signature for issue in self.payment_issues):
+            where = "as a payment issue for staff"
+        else:
+            return None
+        return self._already_past(
+            S.PAYMENT_RECEIVED, f"payment {signature} is already recorded {where}"
+        )
 
     def _payment_not_taken(self, receipt: PaymentReceipt, now: datetime) -> PaymentNeedsReview:
         require_aware(now)
