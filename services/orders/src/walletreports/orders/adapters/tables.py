@@ -83,7 +83,8 @@ order_history = Table(
 )
 
 # Money that arrived but that the order did not take (late, twice, after cancel):
-# staff accept it (mark paid) or refund it through payments.
+# staff accept it (mark paid) or refund it through payments. One row per on-chain
+# transfer (signature) and order: the same payment reported again is not a new issue.
 payment_issues = Table(
     "payment_issues",
     metadata,
@@ -99,6 +100,7 @@ payment_issues = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     CheckConstraint("amount_base_units >= 0", name="payment_issues_amount_not_negative"),
     Index("payment_issues_order", "order_id", "id"),
+    Index("payment_issues_order_signature", "order_id", "signature", unique=True),
 )
 
 subscriptions = Table(
