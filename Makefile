@@ -17,17 +17,11 @@ help:
 	@echo "make bench     run the benchmarks (one JSON line each)"
 	@echo "make up/down   docker compose up/down (needs a Docker engine)"
 
-# A private venv holds uv; where the interpreter has no venv module (Debian without
-# python3-venv), uv's own wheel is unpacked into the same place instead.
+# uv for this repo only, when none is on PATH: tools/bootstrap_uv.py (standard library
+# only) uses a venv and pip when the interpreter has them, otherwise it downloads uv's
+# wheel for this machine from PyPI, checks its sha256 and unpacks the binary.
 $(CURDIR)/.dev/bootstrap/bin/uv:
-	@mkdir -p $(CURDIR)/.dev
-	@if $(PYTHON) -m venv $(CURDIR)/.dev/bootstrap 2>/dev/null; then \
-	  $(CURDIR)/.dev/bootstrap/bin/pip install --quiet uv; \
-	else \
-	  $(PYTHON) -m pip install --quiet --target $(CURDIR)/.dev/bootstrap/lib uv && \
-	  mkdir -p $(CURDIR)/.dev/bootstrap/bin && \
-	  ln -sf $(CURDIR)/.dev/bootstrap/lib/bin/uv $(CURDIR)/.dev/bootstrap/bin/uv; \
-	fi
+	@$(PYTHON) $(CURDIR)/tools/bootstrap_uv.py --dest $(CURDIR)/.dev/bootstrap
 
 sync: $(if $(shell command -v uv 2>/dev/null),,$(CURDIR)/.dev/bootstrap/bin/uv)
 	$(UV) sync --frozen --all-packages --quiet
