@@ -3,6 +3,7 @@ there, built from this repo, healthy-checked on its /readyz, started only after 
 healthy NATS and PostgreSQL, and configured so its own settings accept it."""
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,55 @@ def test_the_image_is_built_from_this_repo(compose):
     assert "uv sync --frozen --all-packages --no-dev" in dockerfile
     for service in SERVICES:
         assert compose["services"][service.name]["build"] == "."
+
+
+def workspace_members() -> list[str]:
+    workspace = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]["workspace"]
+    return sorted(
+        str(path.parent.relative_to(ROOT))
+        for pattern in workspace["members"]
+        for path in ROOT.glob(f"{pattern}/pyproject.toml")
+    )
+
+
+def test_the_image_installs_dependencies_before_copying_sources():
+    """Editing source must not invalidate the dependency layer: the first `uv sync` sees
+    only the lock and every member's pyproject.toml, the sources come after it."""
+    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()]
+    instructions = [line for line in lines if line and not line.startswith("#")]
+
+    def index(predicate, what: str) -> int:
+        found = [i for i, line in enumerate(instructions) if predicate(line)]
+        assert len(found) == 1, f"expected one {what} in the Dockerfile, found {len(found)}"
+        return found[0]
+
+    deps = index(lambda line: "uv sync" in line and "--no-install-workspace" in line, "dependency sync")
+    assert "--frozen --all-packages --no-dev" in instructions[deps]
+    full = index(lambda line: "uv sync" in line and "--no-editable" in line, "workspace sync")
+    assert "--frozen --all-packages --no-dev" in instructions[full]
+    assert deps < full
+
+    copies = {i: line.split()[1:-1] for i, line in enumerate(instructions) if line.startswith("COPY ")}
+    before = {src for i, sources in copies.items() if i < deps for src in sources}
+    assert {"pyproject.toml", "uv.lock"} <= before
+    members = workspace_members()
+    assert members, "no workspace members found"
+    for member in members:
+        assert f"{member}/pyproject.toml" in before, f"{member}/pyproject.toml is not copied before the first uv sync"
+    # Nothing but pyproject files and the lock reaches the dependency layer.
+    assert all(src in {"pyproject.toml", "uv.lock"} or src.endswith("/pyproject.toml") for src in before), before
+    # Every member's sources are copied between the two syncs.
+    between = {src for i, sources in copies.items() if deps < i < full for src in sources}
+    for member in members:
+        assert any(member == src or member.startswith(f"{src}/") for src in between), f"{member} sources not copied"
+
+
+def test_the_image_pins_uv_like_the_bootstrap():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    pinned = re.search(r"pip install [^\n]*\buv==(\d+\.\d+\.\d+)", dockerfile)
+    assert pinned, "the Dockerfile must pin uv (pip install uv==X.Y.Z)"
+    bootstrap = (ROOT / "tools" / "bootstrap_uv.py").read_text()
+    assert f'UV_VERSION = "{pinned.group(1)}"' in bootstrap, "Dockerfile and tools/bootstrap_uv.py pin different uv"
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
