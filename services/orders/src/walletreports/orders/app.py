@@ -10,7 +10,7 @@ from .domain import load_catalog
 from .entrypoints.events import handlers
 from .entrypoints.http import admin, orders_v1
 from .entrypoints.http.dependencies import CATALOG
-from .entrypoints.schedule import expire_subscriptions
+from .entrypoints.schedule import expire_subscriptions, prune_idempotency_keys
 from .settings import OrdersSettings
 
 
@@ -26,7 +26,7 @@ SPEC = ServiceSpec(
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[orders_v1.router, admin.router],
     handlers=handlers,
-    background=[expire_subscriptions],
+    background=[expire_subscriptions, prune_idempotency_keys],
     on_start=load_collaborators,
     default_port=8001,
 )

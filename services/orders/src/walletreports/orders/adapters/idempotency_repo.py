@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,3 +46,9 @@ async def remember(session: AsyncSession, key: str, status: int, body: Any) -> N
     await session.execute(
         update(t).where(t.c.key == key).values(response_status=status, response_body=body)
     )
+
+
+async def delete_older_than(session: AsyncSession, age: timedelta) -> int:
+    """Delete keys created more than `age` ago (by the database's clock); returns how many."""
+    result = await session.execute(delete(t).where(t.c.created_at < func.now() - age))
+    return result.rowcount

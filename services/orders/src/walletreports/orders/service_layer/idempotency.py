@@ -4,12 +4,17 @@ with different parameters is refused.
 Only a request that succeeded keeps its key: the key row commits in the same
 transaction as the order it created, so a refused request (bad input, intake paused)
 leaves nothing behind and may be retried with the same key.
+
+Keys are kept for 24 hours (`KEY_RETENTION`, as Stripe does): a background task
+(`entrypoints.schedule.prune_idempotency_keys`) deletes older ones, after which the
+same key is a new request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 from typing import Any
 
 from walletreports.kit.messaging.unit_of_work import UnitOfWork
@@ -17,6 +22,8 @@ from walletreports.kit.messaging.unit_of_work import UnitOfWork
 from ..adapters import idempotency_repo
 from ..adapters.idempotency_repo import StoredRequest
 from .errors import IdempotencyKeyReused
+
+KEY_RETENTION = timedelta(hours=24)
 
 
 def fingerprint(operation: str, parameters: dict[str, Any]) -> str:
@@ -37,3 +44,8 @@ async def begin(uow: UnitOfWork, key: str, request_fingerprint: str) -> StoredRe
 
 async def remember(uow: UnitOfWork, key: str, status: int, body: Any) -> None:
     await idempotency_repo.remember(uow.session, key, status, body)
+
+
+async def prune(uow: UnitOfWork) -> int:
+    """Forget keys past `KEY_RETENTION`; returns how many were deleted."""
+    return await idempotency_repo.delete_older_than(uow.session, KEY_RETENTION)
