@@ -116,7 +116,7 @@ def this_machine() -> dict:
 
 def _get(url: str, timeout: float = 60) -> bytes:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - https only
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.read()
     except urllib.error.HTTPError as exc:
         raise BootstrapError(f"{url} answered HTTP {exc.code}") from None
