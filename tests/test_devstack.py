@@ -1,5 +1,5 @@
 """`make dev`: everything (with the Solana localnet) comes up ready within 60 s, and
-Ctrl-C leaves no process behind."""
+Ctrl-C leaves no process behind, also when it comes during start-up."""
 
 import os
 import re
@@ -10,8 +10,10 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, pool, text
 
 from walletreports.devstack.services import SERVICES
+from walletreports.kit import migrations
 from walletreports.kit.processes import free_port
 
 
@@ -90,3 +92,166 @@ def test_make_dev_brings_every_service_up_and_ctrl_c_stops_all(tmp_path, databas
     while processes_with_env(marker) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert processes_with_env(marker) == [], "processes left behind"
+
+
+def stack_env(state_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "NATS_URL"}
+    env.update({"DEV_STATE_DIR": str(state_dir), "DEV_NATS_PORT": str(free_port()), **extra})
+    for service in SERVICES:
+        env[f"{service.env_prefix}_HTTP_PORT"] = str(free_port())
+    return env
+
+
+def start_stack(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "walletreports.devstack"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def assert_nothing_left(marker: str) -> None:
+    deadline = time.monotonic() + 10
+    while processes_with_env(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_with_env(marker) == [], "processes left behind"
+
+
+def interrupt_and_finish(stack: subprocess.Popen[str], output: list[str]) -> float:
+    """SIGINT now; seconds until the stack has exited (it is killed after 30)."""
+    sent = time.monotonic()
+    stack.send_signal(signal.SIGINT)
+    try:
+        rest, _ = stack.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        stack.kill()
+        rest, _ = stack.communicate()
+    output.append(rest)
+    return time.monotonic() - sent
+
+
+def test_ctrl_c_during_start_up_stops_at_once(tmp_path, databases):
+    """Ctrl-C right after the first line (NATS up, the localnet starting) ends the start
+    within seconds, not after the 60 s readiness budget, and stops what had started."""
+    state_dir = tmp_path / "dev"
+    marker = f"DEV_STATE_DIR={state_dir}"
+    env = stack_env(state_dir, SOLANA_CLUSTER="localnet", LOCALNET_RPC_PORT=str(free_port()),
+                    LOCALNET_WS_PORT=str(free_port()))
+    if os.environ.get("TEST_DATABASE_URL"):
+        for service in SERVICES:
+            env[f"{service.env_prefix}_DATABASE_URL"] = databases.create(f"devint_{service.name}")
+    stack = start_stack(env)
+    output = [stack.stdout.readline()]
+    assert output[0].startswith("[dev"), output[0]
+    took = interrupt_and_finish(stack, output)
+
+    text_out = "".join(output)
+    assert took < 10, f"took {took:.1f}s to stop:\n{text_out}"
+    assert stack.returncode == 130, text_out
+    assert "SIGINT during start-up" in text_out
+    assert "all services ready" not in text_out
+    assert "Traceback" not in text_out
+    assert text_out.rstrip().endswith("stopped"), text_out
+    assert_nothing_left(marker)
+
+
+def test_ctrl_c_while_migrations_wait_on_a_lock_stops_at_once(tmp_path, databases, nats_url):
+    """Migrations waiting on another replica's advisory lock (forever, here) do not hold
+    Ctrl-C: the stack exits at once and its waiting connection goes with it."""
+    state_dir = tmp_path / "dev"
+    marker = f"DEV_STATE_DIR={state_dir}"
+    env = stack_env(state_dir, SOLANA_CLUSTER="devnet", NATS_URL=nats_url)
+    for service in SERVICES:
+        env[f"{service.env_prefix}_DATABASE_URL"] = databases.create(f"devlock_{service.name}")
+    first = SERVICES[0]
+    holder = create_engine(env[f"{first.env_prefix}_DATABASE_URL"], poolclass=pool.NullPool)
+    waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = " \
+              "(SELECT oid FROM pg_database WHERE datname = current_database())"
+    with holder.connect() as lock, holder.connect() as probe:
+        lock.execute(text("SELECT pg_advisory_lock(:id)"), {"id": migrations._MIGRATION_LOCK_ID})
+        stack = start_stack(env)
+        output: list[str] = []
+        try:
+            deadline = time.monotonic() + 30
+            while probe.execute(text(waiting)).scalar() == 0:
+                assert stack.poll() is None, "".join(output) + stack.stdout.read()
+                assert time.monotonic() < deadline, "the stack's migrations never waited on the lock"
+                probe.rollback()
+                time.sleep(0.1)
+            probe.rollback()
+        finally:
+            took = interrupt_and_finish(stack, output)
+        text_out = "".join(output)
+        assert took < 5, f"took {took:.1f}s to stop:\n{text_out}"
+        assert stack.returncode == 130, text_out
+        assert "Traceback" not in text_out
+        deadline = time.monotonic() + 5
+        while probe.execute(text(waiting)).scalar() and time.monotonic() < deadline:
+            probe.rollback()
+            time.sleep(0.1)
+        assert probe.execute(text(waiting)).scalar() == 0, "the stack's connection is still waiting"
+    holder.dispose()
+    assert_nothing_left(marker)
+
+
+def test_a_database_that_refuses_connections_is_one_error_line(tmp_path, nats_url):
+    state_dir = tmp_path / "dev"
+    env = stack_env(state_dir, SOLANA_CLUSTER="devnet", NATS_URL=nats_url)
+    refused = free_port()  # nothing listens there
+    for service in SERVICES:
+        env[f"{service.env_prefix}_DATABASE_URL"] = f"postgresql://wallet:secret@127.0.0.1:{refused}/{service.name}"
+    result = subprocess.run([sys.executable, "-m", "walletreports.devstack"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    errors = [line for line in result.stdout.splitlines() if "error:" in line]
+    assert len(errors) == 1, result.stdout
+    assert f"error: {SERVICES[0].name}: migrations failed" in errors[0]
+    assert "Connection refused" in errors[0]
+    assert "secret" not in errors[0]
+    assert result.stdout.rstrip().endswith("stopped")
+    assert_nothing_left(f"DEV_STATE_DIR={state_dir}")
+
+
+EMBEDDED = """
+import contextlib, os, signal, sys
+from pathlib import Path
+from walletreports.devstack.stack import embedded_postgres
+pgdata = Path(sys.argv[1])
+stack = contextlib.ExitStack()
+embedded_postgres(pgdata, stack)
+print((pgdata / "postmaster.pid").read_text().split()[0], flush=True)
+if sys.argv[2] == "kill-9":
+    os.kill(os.getpid(), signal.SIGKILL)
+stack.close()
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def test_a_postgres_left_by_kill_9_is_reused_then_stopped(tmp_path):
+    """The embedded PostgreSQL is not the stack's child, so a kill -9 of the stack leaves
+    it running; the next start adopts it and stops it when it ends."""
+    pgdata = tmp_path / "pgdata"
+
+    def embedded(mode: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", EMBEDDED, str(pgdata), mode], capture_output=True,
+                              text=True, timeout=120)
+
+    killed = embedded("kill-9")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    postgres = int(killed.stdout.split()[0])
+    try:
+        assert alive(postgres), "expected the killed stack's postgres to survive it"
+        again = embedded("close")
+        assert again.returncode == 0, again.stderr
+        assert int(again.stdout.split()[0]) == postgres, "a second server was started instead of reusing the first"
+        deadline = time.monotonic() + 10
+        while alive(postgres) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(postgres), "the reused server was not stopped at the end"
+    finally:
+        if alive(postgres):
+            os.kill(postgres, signal.SIGTERM)
