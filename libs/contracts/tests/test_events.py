@@ -63,3 +63,9 @@ def test_float_amounts_and_negative_base_units_are_refused():
 def test_naive_timestamps_are_refused():
     with pytest.raises(ValueError, match="timezone"):
         _order_created(occurred_at=datetime(2026, 1, 1))
+
+
+def test_an_unknown_field_from_a_newer_producer_is_ignored_not_refused():
+    event = _order_created()
+    body = event.model_dump_json()[:-1] + ',"coupon_code":"NEW-FIELD"}'
+    assert parse_event(event.subject, body) == event

@@ -4,7 +4,7 @@ import nats
 import pytest
 from faststream.nats.message import NatsMessage
 
-from walletreports.contracts import wire_subject
+from walletreports.contracts import stream_name, wire_subject
 
 from walletreports.kit.testing import probe
 from walletreports.kit.testing.eventually import count_rows as count
@@ -80,13 +80,24 @@ async def _true(value: bool) -> bool:
 
 
 @pytest.mark.parametrize("body", [b"not json", b'{"event_id": "nope"}'])
-async def test_a_malformed_event_is_rejected_with_a_reason_and_does_not_block_the_next(services, nats_url, body, caplog):
+async def test_a_malformed_event_is_dead_lettered_with_its_reason_and_does_not_block_the_next(
+    services, nats_url, body
+):
     event = user_registered()
     async with services.run(PRODUCER) as producer, services.run(CONSUMER) as consumer:
         nc = await nats.connect(nats_url)
-        await nc.jetstream().publish(wire_subject(services.namespace, event.subject), body)
-        await nc.close()
+        js = nc.jetstream()
+        await js.publish(wire_subject(services.namespace, event.subject), body)
         await _emit(producer, event)
         await eventually(lambda: count(consumer, effects, event_id=event.event_id))
         assert await count(consumer, effects) == 1
-    assert any("rejected event for probe__record_effect: web.user.registered.v1 is malformed" in r.getMessage() for r in caplog.records)
+
+        dead = await js.pull_subscribe(
+            f"{services.namespace}.deadletter.>", stream=stream_name(services.namespace, "deadletter")
+        )
+        [kept] = await dead.fetch(1, timeout=5)
+        await nc.close()
+    assert kept.data == body
+    assert kept.subject == f"{services.namespace}.deadletter.probe__record_effect"
+    assert kept.headers["Original-Subject"] == wire_subject(services.namespace, event.subject)
+    assert kept.headers["Reason"].startswith("web.user.registered.v1 is malformed")

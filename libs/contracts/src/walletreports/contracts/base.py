@@ -30,9 +30,14 @@ def utcnow() -> datetime:
 
 
 class Event(BaseModel):
-    """Base of every event. Subclasses set `subject` (without namespace) and `producer`."""
+    """Base of every event. Subclasses set `subject` (without namespace) and `producer`.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Unknown fields are ignored (a tolerant reader): during a rolling deploy a producer
+    may already send an optional field its consumers do not know yet, and refusing the
+    event there would lose it. Removing or retyping a field is what needs a new .vN.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     subject: ClassVar[str]
     producer: ClassVar[str]

@@ -17,7 +17,7 @@ Credits = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 
 
 class ReportRef(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     query_name: str
     file_name: str

@@ -13,7 +13,7 @@ from .money import BaseUnits, Currency, Usd
 class PaymentMethodQuote(BaseModel):
     """One way to pay an invoice: a currency, its exact amount, its Solana Pay URL."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     currency: Currency
     mint: str | None  # None for native SOL

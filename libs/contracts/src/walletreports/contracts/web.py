@@ -10,7 +10,7 @@ from .base import Event
 
 
 class NotificationPrefs(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     payment_received: bool = True
     processing_started: bool = True

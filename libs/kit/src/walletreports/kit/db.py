@@ -6,6 +6,15 @@ import asyncio
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+CONNECT_ARGS = {
+    # Fail fast when the server is gone instead of hanging a request.
+    "connect_timeout": 3,
+    # No statement, lock wait or forgotten transaction may hold a connection for long:
+    # consumers then fail and retry instead of stalling behind a stuck lock.
+    "options": "-c lock_timeout=5s -c statement_timeout=30s -c idle_in_transaction_session_timeout=60s",
+}
 
 
 class Database:
@@ -19,17 +28,20 @@ class Database:
             # invalidates the whole pool on the first disconnect error instead, and every
             # caller here retries (consumers NAK, the relay loops, readiness re-checks).
             pool_pre_ping=False,
-            # Fail fast when the server is gone instead of hanging a request.
-            connect_args={"connect_timeout": 3},
+            connect_args=CONNECT_ARGS,
         )
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Readiness asks the server, not the pool: a pool exhausted by busy consumers
+        # must not make the service look unreachable.
+        self._probe = create_async_engine(url, poolclass=NullPool, connect_args=CONNECT_ARGS)
 
     async def ping(self, timeout: float = 2.0) -> None:
         async def _select_one() -> None:
-            async with self.engine.connect() as conn:
+            async with self._probe.connect() as conn:
                 await conn.execute(text("SELECT 1"))
 
         await asyncio.wait_for(_select_one(), timeout)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self._probe.dispose()

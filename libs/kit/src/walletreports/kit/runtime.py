@@ -61,12 +61,14 @@ class ServiceRuntime:
             connect_timeout=2,
             reconnect_time_wait=1,
             max_reconnect_attempts=-1,
+            # On stop, messages in flight finish (ack or NAK) instead of waiting out ack_wait.
+            graceful_timeout=10,
             logger=logging.getLogger(f"faststream.{name}"),
             # Per-message "Received/Processed" lines at DEBUG: at INFO they cost more
             # than handling the message; our consumer logs what matters.
             log_level=logging.DEBUG,
         )
-        self.consumer = EventConsumer(self.units, self.inbox, settings.event_namespace)
+        self.consumer = EventConsumer(self.units, self.inbox, settings.event_namespace, self._connected_jetstream)
         if handlers is not None:
             self.consumer.bind(self.broker, handlers)
         self._js: JetStreamContext | None = None
@@ -87,11 +89,16 @@ class ServiceRuntime:
             return None
 
     async def start(self) -> None:
-        self._tasks.append(asyncio.create_task(self._start_broker(), name=f"{self.name}-broker"))
-        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
-        self._tasks.append(asyncio.create_task(self.janitor.run(), name=f"{self.name}-janitor"))
+        self._spawn(self._start_broker(), "broker")
+        self._spawn(self.relay.run(), "relay")
+        self._spawn(self.janitor.run(), "janitor")
         for task in self.background:
-            self._tasks.append(asyncio.create_task(self._supervise(task), name=f"{self.name}-{task.__name__}"))
+            self._spawn(self._supervise(task), task.__name__)
+
+    def _spawn(self, coroutine: Any, label: str) -> None:
+        task = asyncio.create_task(coroutine, name=f"{self.name}-{label}")
+        task.add_done_callback(_log_if_crashed)
+        self._tasks.append(task)
 
     async def _start_broker(self) -> None:
         delay = 0.2
@@ -104,7 +111,9 @@ class ServiceRuntime:
             except asyncio.CancelledError:
                 raise
             except SetupError:
-                raise  # a wiring mistake in our code, not an outage: fail loudly
+                # A wiring mistake in our code, not an outage: retrying cannot help.
+                log.critical("cannot start the consumers", exc_info=True)
+                raise
             except Exception as exc:  # noqa: BLE001 - NATS not there yet: keep trying
                 log.warning("cannot start on NATS yet (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
                 await asyncio.sleep(delay)
@@ -154,3 +163,9 @@ class ServiceRuntime:
             log.warning("broker did not stop cleanly", exc_info=True)
         await self.consumer.close()
         await self.db.dispose()
+
+
+def _log_if_crashed(task: asyncio.Task[None]) -> None:
+    """A background task must never die unseen."""
+    if not task.cancelled() and task.exception() is not None:
+        log.critical("background task %s died", task.get_name(), exc_info=task.exception())

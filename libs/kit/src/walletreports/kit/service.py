@@ -17,7 +17,6 @@ from .http.errors import BodySizeLimit, install_error_handlers
 from .http.health import MetricsMiddleware
 from .http.health import router as health_router
 from .messaging.consumers import EventHandlers
-from .messaging.unit_of_work import UnitOfWork
 from .runtime import BackgroundTask, ServiceRuntime
 from .settings import ServiceSettings, load_settings
 
@@ -71,13 +70,9 @@ def get_runtime(request: Request) -> ServiceRuntime:
     return request.app.state.runtime
 
 
-async def _unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
-    async with request.app.state.runtime.units() as uow:
-        yield uow
-
-
+# Routes open their unit of work themselves (`async with runtime.units() as uow`), so
+# the commit happens before the response is sent; a yield dependency would commit after.
 Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
-Uow = Annotated[UnitOfWork, Depends(_unit_of_work)]
 
 
 def app_factory(spec: ServiceSpec) -> Callable[[], Any]:

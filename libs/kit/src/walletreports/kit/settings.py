@@ -13,6 +13,7 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 DEV_INTERNAL_TOKEN = "dev-internal-token-not-for-production"
 
@@ -28,7 +29,14 @@ def _database_url(value: str) -> str:
     if scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
         raise ValueError(f"must be a postgresql:// URL, got scheme {scheme!r}")
     # One driver everywhere: psycopg 3, async in services, sync in migrations.
-    return f"postgresql+psycopg://{rest}"
+    url = f"postgresql+psycopg://{rest}"
+    try:
+        parsed = make_url(url)
+    except ValueError as exc:  # e.g. a port that is not a number
+        raise ValueError(f"is not a valid URL ({exc})") from None
+    if not parsed.database:
+        raise ValueError("must name the database, e.g. postgresql://user@host:5432/orders")
+    return url
 
 
 def _nats_url(value: str) -> str:

@@ -9,8 +9,9 @@ A service declares what it handles:
 
 and the runtime binds them to FastStream pull subscribers (manual acks). For each
 message:
-- one that cannot be parsed (unknown subject, bad payload) is logged with the reason
-  and terminated — redelivering it would never help;
+- one that cannot be parsed (unknown subject, bad payload) is copied with the reason
+  to the dead-letter stream, logged, and only then terminated — redelivering it would
+  never help, and nothing is dropped unseen (if the copy fails, it is NAK'd instead);
 - the rest are claimed in the inbox and handled; an event already in the inbox (a
   redelivery or a duplicate publish) is acked without running the handler again;
 - a handler that raises rolls back its transaction (inbox claim included) and its
@@ -20,7 +21,8 @@ Messages that arrive together are handled together in one transaction (group
 commit, see GroupCommitter): a transaction per message costs more than the handler.
 If any handler of a group raises, the group is redone one message per transaction so
 the failure stays with its own message. Handlers therefore never rely on running
-alone or in order.
+alone or in order. A group takes its rows' locks in correlation-id order (fewer
+deadlocks between replicas) and must finish well inside the ack wait.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import cast
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from faststream.middlewares import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
+from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from prometheus_client import Counter
 
@@ -42,6 +46,7 @@ from walletreports.contracts import Event, InvalidEvent, parse_event, stream_nam
 
 from ..log import correlated
 from .inbox import Inbox
+from .streams import dead_letter_subject
 from .unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
@@ -53,7 +58,12 @@ HANDLED = Counter("events_handled_total", "Events taken off the bus", ["consumer
 
 ACK_WAIT_SECONDS = 60
 GROUP_SIZE = 64  # messages in flight per consumer, and at most per transaction
+GROUP_DEADLINE_SECONDS = ACK_WAIT_SECONDS / 2  # a stuck group fails before JetStream redelivers
 MAX_RETRY_DELAY_SECONDS = 60.0
+
+
+class ConsumerStopped(Exception):
+    """The service is stopping; the message goes back to JetStream for another replica."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ class GroupCommitter:
         """True if handled now, False if it had been handled before; raises if it failed."""
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name=f"group-commit-{self.route.consumer}")
+            self._task.add_done_callback(self._log_unexpected_end)
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((event, future))
         return await future
@@ -108,7 +119,11 @@ class GroupCommitter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         while not self._queue.empty():
-            self._queue.get_nowait()[1].cancel()
+            _settle(self._queue.get_nowait()[1], exc=ConsumerStopped("the service is stopping"))
+
+    def _log_unexpected_end(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("group commit for %s ended unexpectedly", self.route.consumer, exc_info=task.exception())
 
     async def _run(self) -> None:
         while True:
@@ -116,32 +131,45 @@ class GroupCommitter:
             while len(group) < GROUP_SIZE and not self._queue.empty():
                 group.append(self._queue.get_nowait())
             try:
-                fresh = await self._handle_together([event for event, _ in group])
-            except Exception as exc:  # noqa: BLE001 - isolate the failure below
-                if len(group) == 1:
-                    _settle(group[0][1], exc=exc)
-                    continue
-                for event, future in group:
-                    try:
-                        _settle(future, result=bool(await self._handle_together([event])))
-                    except Exception as single:  # noqa: BLE001 - goes back to its own message
-                        _settle(future, exc=single)
-                continue
+                await self._settle_group(group)
+            finally:
+                # Whatever ended this round (cancellation at shutdown included), no
+                # caller may be left waiting: its message must be acked or NAK'd.
+                for _, future in group:
+                    _settle(future, exc=ConsumerStopped("the service is stopping"))
+
+    async def _settle_group(self, group: list[tuple[Event, asyncio.Future[bool]]]) -> None:
+        try:
+            fresh = await self._handle_together([event for event, _ in group])
+        except Exception as exc:  # noqa: BLE001 - isolate the failure below
+            if len(group) == 1:
+                _settle(group[0][1], exc=exc)
+                return
             for event, future in group:
-                _settle(future, result=event.event_id in fresh)
+                try:
+                    _settle(future, result=bool(await self._handle_together([event])))
+                except Exception as single:  # noqa: BLE001 - goes back to its own message
+                    _settle(future, exc=single)
+            return
+        for event, future in group:
+            # Only the first copy of an event counts as handled; later copies are duplicates.
+            _settle(future, result=event.event_id in fresh)
+            fresh.discard(event.event_id)
 
     async def _handle_together(self, events: list[Event]) -> set[Any]:
         """Claim and handle events in one transaction; returns the ids handled now."""
-        async with self.units() as uow:
+        async with asyncio.timeout(GROUP_DEADLINE_SECONDS), self.units() as uow:
             fresh = await self.inbox.claim_many(uow.session, self.route.consumer, events)
             pending = set(fresh)
-            for event in events:
+            # One lock order for everyone: by correlation id (the order whose rows a
+            # handler locks), so groups on different replicas rarely deadlock.
+            for event in sorted(events, key=lambda e: e.correlation_id or ""):
                 if event.event_id not in pending:
                     continue  # seen before, or a second copy within this group
                 pending.discard(event.event_id)
                 with correlated(event.correlation_id):
                     await self.route.handler(event, uow)
-        return fresh
+        return set(fresh)
 
 
 def _settle(future: asyncio.Future[bool], *, result: bool = False, exc: BaseException | None = None) -> None:
@@ -154,10 +182,13 @@ def _settle(future: asyncio.Future[bool], *, result: bool = False, exc: BaseExce
 
 
 class EventConsumer:
-    def __init__(self, units: UnitsOfWork, inbox: Inbox, namespace: str) -> None:
+    def __init__(
+        self, units: UnitsOfWork, inbox: Inbox, namespace: str, jetstream: Callable[[], JetStreamContext | None]
+    ) -> None:
         self.units = units
         self.inbox = inbox
         self.namespace = namespace
+        self.jetstream = jetstream
         self.committers: list[GroupCommitter] = []
 
     def bind(self, broker: NatsBroker, handlers: EventHandlers) -> None:
@@ -199,12 +230,13 @@ class EventConsumer:
         try:
             event = parse_event(subject, msg.body)
         except InvalidEvent as exc:
-            HANDLED.labels(route.consumer, "rejected").inc()
-            log.error("rejected event for %s: %s", route.consumer, exc)
-            await msg.reject()
+            await self._dead_letter(route, msg, str(exc))
             return
         try:
             handled_now = await committer.handle(event)
+        except ConsumerStopped:
+            await msg.nack()  # straight back to JetStream, for a replica that is not stopping
+            return
         except Exception:  # noqa: BLE001 - retried, never dropped
             delivered = raw.metadata.num_delivered or 1
             HANDLED.labels(route.consumer, "failed").inc()
@@ -216,3 +248,26 @@ class EventConsumer:
             return
         HANDLED.labels(route.consumer, "handled" if handled_now else "duplicate").inc()
         await msg.ack()
+
+    async def _dead_letter(self, route: Route[Any], msg: NatsMessage, reason: str) -> None:
+        raw = msg.raw_message
+        js = self.jetstream()
+        try:
+            if js is None:
+                raise ConnectionError("not connected to NATS")
+            await js.publish(
+                dead_letter_subject(self.namespace, route.consumer),
+                cast(bytes, raw.data),
+                headers={
+                    "Nats-Msg-Id": f"dead-{route.consumer}-{raw.metadata.sequence.stream}",
+                    "Original-Subject": raw.subject,
+                    "Reason": reason[:1000],
+                },
+            )
+        except Exception:  # noqa: BLE001 - keep the message rather than lose it
+            log.exception("could not dead-letter an unreadable event for %s; it will come back", route.consumer)
+            await msg.nack(delay=MAX_RETRY_DELAY_SECONDS)
+            return
+        HANDLED.labels(route.consumer, "rejected").inc()
+        log.error("rejected event for %s (copied to the dead-letter stream): %s", route.consumer, reason)
+        await msg.reject()

@@ -29,10 +29,19 @@ def stream_config(namespace: str, producer: str, replicas: int = 1) -> StreamCon
     )
 
 
+# Events no consumer could read land here with the reason, for a person to look at.
+DEAD_LETTER = "deadletter"
+
+
+def dead_letter_subject(namespace: str, consumer: str) -> str:
+    return f"{namespace}.{DEAD_LETTER}.{consumer}"
+
+
 async def ensure_streams(js: JetStreamContext, namespace: str, replicas: int = 1) -> list[str]:
-    """Create or update every stream of the catalog; safe to run from every replica."""
+    """Create or update every stream of the catalog (and the dead-letter stream); safe
+    to run from every replica."""
     names = []
-    for producer in PRODUCERS:
+    for producer in (*PRODUCERS, DEAD_LETTER):
         config = stream_config(namespace, producer, replicas)
         try:
             await js.add_stream(config)
@@ -46,7 +55,7 @@ async def ensure_streams(js: JetStreamContext, namespace: str, replicas: int = 1
 
 
 async def delete_streams(js: JetStreamContext, namespace: str) -> None:
-    for producer in PRODUCERS:
+    for producer in (*PRODUCERS, DEAD_LETTER):
         try:
             await js.delete_stream(stream_name(namespace, producer))
         except Exception:  # noqa: BLE001 - absent already is fine for a cleanup
