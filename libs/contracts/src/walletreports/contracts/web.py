@@ -17,21 +17,19 @@ class NotificationPrefs(BaseModel):
     reports_ready: bool = True
 
 
-class UserRegistered(Event):
+class _UserProfile(Event):
+    """What other services may know of a user (notifier keeps it as a contact)."""
+
+    user_id: uuid.UUID
+    email: str
+    display_name: str
+    is_staff: bool = False
+    notification_prefs: NotificationPrefs = NotificationPrefs()
+
+
+class UserRegistered(_UserProfile):
     subject = "web.user.registered.v1"
 
-    user_id: uuid.UUID
-    email: str
-    display_name: str
-    is_staff: bool = False
-    notification_prefs: NotificationPrefs = NotificationPrefs()
 
-
-class UserUpdated(Event):
+class UserUpdated(_UserProfile):
     subject = "web.user.updated.v1"
-
-    user_id: uuid.UUID
-    email: str
-    display_name: str
-    is_staff: bool = False
-    notification_prefs: NotificationPrefs = NotificationPrefs()

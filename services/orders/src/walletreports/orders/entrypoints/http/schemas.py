@@ -4,9 +4,10 @@ typed, so bad input is a 422 naming the field before anything runs."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from walletreports.contracts.orders import OrderStatus
 
 # Not a full RFC 5322 check (web owns and verifies emails); enough to refuse garbage.
 Email = Annotated[
@@ -24,16 +25,8 @@ IdempotencyKey = Annotated[
     str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")
 ]
 
-OrderStatusName = Literal[
-    "pending_payment",
-    "payment_received",
-    "processing",
-    "completed",
-    "partial_complete",
-    "failed",
-    "expired",
-    "cancelled",
-]
+# The statuses as the contracts spell them (one source of truth for every service).
+OrderStatusName = OrderStatus
 
 
 class _Body(BaseModel):
