@@ -111,9 +111,7 @@ class ServiceRuntime:
             except asyncio.CancelledError:
                 raise
             except SetupError:
-                # A wiring mistake in our code, not an outage: retrying cannot help.
-                log.critical("cannot start the consumers", exc_info=True)
-                raise
+                raise  # a wiring mistake in our code, not an outage: logged as a crash
             except Exception as exc:  # noqa: BLE001 - NATS not there yet: keep trying
                 log.warning("cannot start on NATS yet (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
                 await asyncio.sleep(delay)
