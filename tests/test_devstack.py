@@ -213,7 +213,7 @@ def test_a_database_that_refuses_connections_is_one_error_line(tmp_path, nats_ur
 EMBEDDED = """
 import contextlib, os, signal, sys
 from pathlib import Path
-from walletreports.devstack.stack import embedded_postgres
+from walletreports.devstack.postgres import embedded_postgres
 pgdata = Path(sys.argv[1])
 stack = contextlib.ExitStack()
 embedded_postgres(pgdata, stack)
