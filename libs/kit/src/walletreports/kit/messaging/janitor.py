@@ -7,13 +7,13 @@ aged it out (streams.MAX_AGE), so the inbox keeps rows twice that long.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
 from sqlalchemy import Table, delete, func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..periodic import repeat
 from .streams import MAX_AGE
 
 log = logging.getLogger(__name__)
@@ -43,13 +43,9 @@ class MessagingJanitor:
         return sent.rowcount, seen.rowcount
 
     async def run(self, every_seconds: float = 3600) -> None:
-        while True:
-            try:
-                sent, seen = await self.sweep()
-                if sent or seen:
-                    log.info("janitor removed %d published outbox rows and %d inbox rows", sent, seen)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - the database may be away; next round
-                log.warning("janitor sweep failed", exc_info=True)
-            await asyncio.sleep(every_seconds)
+        await repeat(self._sweep_and_tell, every_seconds, "outbox/inbox sweep")
+
+    async def _sweep_and_tell(self) -> None:
+        sent, seen = await self.sweep()
+        if sent or seen:
+            log.info("janitor removed %d published outbox rows and %d inbox rows", sent, seen)

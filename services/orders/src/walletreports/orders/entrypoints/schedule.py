@@ -10,10 +10,10 @@ invoice clock and tells us with invoice.expired.)
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 
+from walletreports.kit.periodic import repeat
 from walletreports.kit.runtime import ServiceRuntime
 
 from ..service_layer import idempotency, subscriptions
@@ -27,14 +27,7 @@ PRUNE_KEYS_EVERY_SECONDS = 3600.0
 
 async def expire_subscriptions(runtime: ServiceRuntime) -> None:
     interval = runtime.settings.subscription_expiry_interval_seconds  # type: ignore[attr-defined]
-    while True:
-        try:
-            await expire_all_due(runtime)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - the database may be away; try next time
-            log.exception("expiring subscriptions failed; trying again in %.0fs", interval)
-        await asyncio.sleep(interval)
+    await repeat(lambda: expire_all_due(runtime), interval, "expiring subscriptions")
 
 
 async def expire_all_due(runtime: ServiceRuntime) -> int:
@@ -52,14 +45,7 @@ async def expire_all_due(runtime: ServiceRuntime) -> int:
 async def prune_idempotency_keys(
     runtime: ServiceRuntime, every_seconds: float = PRUNE_KEYS_EVERY_SECONDS
 ) -> None:
-    while True:
-        try:
-            await prune_idempotency_keys_once(runtime)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - the database may be away; try next time
-            log.exception("pruning idempotency keys failed; trying again in %.0fs", every_seconds)
-        await asyncio.sleep(every_seconds)
+    await repeat(lambda: prune_idempotency_keys_once(runtime), every_seconds, "pruning idempotency keys")
 
 
 async def prune_idempotency_keys_once(runtime: ServiceRuntime) -> int:
