@@ -3,16 +3,15 @@ consumer handles it exactly once."""
 
 import uuid
 
-import nats
 from prometheus_client.parser import text_string_to_metric_families
 
-from walletreports.contracts import stream_name, wire_subject
 from walletreports.contracts.web import UserRegistered
 from walletreports.notifier.adapters.tables import contacts, inbox
 from walletreports.notifier.app import SPEC as NOTIFIER
 from walletreports.web.app import SPEC as WEB
 
 from walletreports.kit.testing.eventually import count_rows, eventually
+from walletreports.kit.testing.events import consumer_has_settled, publish_again_around_the_outbox
 
 
 async def test_web_outbox_event_is_handled_once_by_notifier(services, nats_url):
@@ -24,16 +23,12 @@ async def test_web_outbox_event_is_handled_once_by_notifier(services, nats_url):
 
         await eventually(lambda: count_rows(notifier, contacts, user_id=event.user_id))
 
-        # The same event again, published around the outbox under another message id so
-        # JetStream's duplicate window cannot catch it: only the inbox stands in the way.
-        nc = await nats.connect(nats_url)
-        await nc.jetstream().publish(
-            wire_subject(services.namespace, event.subject),
-            event.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": f"replay-{event.event_id}"},
+        await publish_again_around_the_outbox(nats_url, services.namespace, event)
+        await eventually(
+            lambda: consumer_has_settled(
+                nats_url, services.namespace, event, "notifier__remember_new_contact", deliveries=2
+            )
         )
-        await eventually(lambda: _both_deliveries_acked(nc, services.namespace))
-        await nc.close()
 
         assert await count_rows(notifier, contacts, user_id=event.user_id) == 1
         assert await count_rows(notifier, inbox, event_id=event.event_id) == 1
@@ -42,11 +37,6 @@ async def test_web_outbox_event_is_handled_once_by_notifier(services, nats_url):
         after = await handled_counts(notifier)
         assert after["handled"] - before["handled"] == 1
         assert after["duplicate"] - before["duplicate"] == 1
-
-
-async def _both_deliveries_acked(nc, namespace) -> bool:
-    info = await nc.jetstream().consumer_info(stream_name(namespace, "web"), "notifier__remember_new_contact")
-    return info.delivered.stream_seq >= 2 and info.num_ack_pending == 0 and info.num_pending == 0
 
 
 async def handled_counts(service) -> dict[str, float]:

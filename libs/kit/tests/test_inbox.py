@@ -9,7 +9,11 @@ from walletreports.contracts import stream_name, wire_subject
 from walletreports.kit.testing import probe
 from walletreports.kit.testing.eventually import count_rows as count
 from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.events import user_registered
+from walletreports.kit.testing.events import (
+    consumer_has_settled,
+    publish_again_around_the_outbox,
+    user_registered,
+)
 from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects, inbox
 
 
@@ -23,22 +27,12 @@ async def test_a_duplicate_publish_has_one_effect(services, nats_url):
     async with services.run(PRODUCER) as producer, services.run(CONSUMER) as consumer:
         await _emit(producer, event)
         await eventually(lambda: count(consumer, effects, event_id=event.event_id))
-        # Published again around the outbox under a new Nats-Msg-Id, so only the inbox can stop it.
-        nc = await nats.connect(nats_url)
-        await nc.jetstream().publish(
-            wire_subject(services.namespace, event.subject),
-            event.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": f"again-{event.event_id}"},
+        await publish_again_around_the_outbox(nats_url, services.namespace, event)
+        await eventually(
+            lambda: consumer_has_settled(nats_url, services.namespace, event, "probe__record_effect", deliveries=2)
         )
-        await eventually(lambda: _all_acked(nc, services.namespace))
-        await nc.close()
         assert await count(consumer, effects, event_id=event.event_id) == 1
         assert await count(consumer, inbox, event_id=event.event_id) == 1
-
-
-async def _all_acked(nc, namespace) -> bool:
-    info = await nc.jetstream().consumer_info(f"{namespace}_WEB".upper(), "probe__record_effect")
-    return info.delivered.stream_seq >= 2 and info.num_ack_pending == 0 and info.num_pending == 0
 
 
 async def test_a_failed_handler_is_redelivered_and_its_partial_effect_rolled_back(services, monkeypatch):
