@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import MetaData
@@ -18,7 +18,7 @@ from .http.health import MetricsMiddleware
 from .http.health import router as health_router
 from .messaging.consumers import EventHandlers
 from .runtime import BackgroundTask, ServiceRuntime
-from .settings import ServiceSettings, load_settings
+from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +73,3 @@ def get_runtime(request: Request) -> ServiceRuntime:
 # Routes open their unit of work themselves (`async with runtime.units() as uow`), so
 # the commit happens before the response is sent; a yield dependency would commit after.
 Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
-
-
-def app_factory(spec: ServiceSpec) -> Callable[[], Any]:
-    """For `uvicorn --factory walletreports.x.app:create` style launches."""
-
-    def factory() -> FastAPI:
-        return create_app(spec, load_settings(spec.settings_cls))
-
-    return factory

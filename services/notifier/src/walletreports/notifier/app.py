@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from walletreports.kit.service import ServiceSpec, app_factory
+from walletreports.kit.service import ServiceSpec
 
 from .adapters.tables import metadata
 from .entrypoints.events import handlers
@@ -16,5 +16,3 @@ SPEC = ServiceSpec(
     handlers=handlers,
     default_port=8004,
 )
-
-create = app_factory(SPEC)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from walletreports.kit.runtime import ServiceRuntime
-from walletreports.kit.service import ServiceSpec, app_factory
+from walletreports.kit.service import ServiceSpec
 
 from .adapters.tables import metadata
 from .domain import load_catalog
@@ -30,5 +30,3 @@ SPEC = ServiceSpec(
     on_start=load_collaborators,
     default_port=8001,
 )
-
-create = app_factory(SPEC)

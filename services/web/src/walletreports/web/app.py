@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from walletreports.kit.service import ServiceSpec, app_factory
+from walletreports.kit.service import ServiceSpec
 
 from .adapters.tables import metadata
 from .settings import WebSettings
@@ -14,5 +14,3 @@ SPEC = ServiceSpec(
     migrations_dir=Path(__file__).parent / "migrations",
     default_port=8000,
 )
-
-create = app_factory(SPEC)
