@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -46,6 +47,7 @@ MAX_BLOCKHASH_AGE = 150
 DEFAULT_DROP_DELAY = 2
 
 _intern = sys.intern
+log = logging.getLogger(__name__)
 
 
 class ChainListener(Protocol):
@@ -125,8 +127,7 @@ class Chain:
         for record in self.unfinalized.pop(self.slot - FINALITY_DEPTH, ()):
             record.undo = None  # rooted: nothing can roll it back any more
             self._emit_commitment(record, "finalized")
-        for listener in self.listeners:
-            listener.on_slot(self.slot)
+        self._notify_listeners("on_slot", self.slot)
         return self.slot
 
     def slot_for(self, commitment: Commitment) -> int:
@@ -345,16 +346,24 @@ class Chain:
         pending = self.unfinalized.get(record.slot)
         if pending and record in pending:
             pending.remove(record)
-        for listener in self.listeners:
-            listener.on_dropped(record)
+        self._notify_listeners("on_dropped", record)
 
     def _restore(self, undo: dict[Pubkey, Account | None] | None) -> None:
         for address, account in (undo or {}).items():
             self.svm.set_account(address, account if account is not None else _empty_account())
 
     def _emit_commitment(self, record: TransactionRecord, commitment: Commitment) -> None:
-        for listener in self.listeners:
-            listener.on_commitment(record, commitment)
+        self._notify_listeners("on_commitment", record, commitment)
+
+    def _notify_listeners(self, event: str, *args: Any) -> None:
+        # The ledger change has already happened; a listener that fails (a subscriber's
+        # encoding, a closed socket) must not turn a landed transaction into an error for
+        # its sender or stop the slot clock halfway, so each delivery is on its own.
+        for listener in list(self.listeners):
+            try:
+                getattr(listener, event)(*args)
+            except Exception:
+                log.exception("chain listener %r failed in %s", listener, event)
 
     # ----- persistence -----------------------------------------------------------------
 

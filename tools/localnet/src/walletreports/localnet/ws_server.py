@@ -48,8 +48,13 @@ def _subscribe(hub: SubscriptionHub, method: str, params: list, send: Send) -> S
         address = pubkey(positional(params, 0, "pubkey"))
         config = config_at(params, 1)
         encoding = config.get("encoding") or "base64"
-        if encoding not in ENCODINGS:
+        if not isinstance(encoding, str) or encoding not in ENCODINGS:
             raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
+        if encoding in ("base58", "binary"):
+            # Base58 only encodes accounts up to 128 bytes; a notification for a larger
+            # one could not be sent, so refuse here rather than fail at delivery time.
+            raise invalid_params("Invalid params: base58 encoding is not supported for "
+                                 "accountSubscribe; use base64, base64+zstd or jsonParsed")
         return hub.add("account", send, commitment=commitment(config), account=address,
                        encoding=encoding)
     if method == "slotSubscribe":
