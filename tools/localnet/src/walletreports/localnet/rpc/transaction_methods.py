@@ -37,23 +37,42 @@ MAX_SIGNATURE_STATUSES = 256
 MAX_SIGNATURES_FOR_ADDRESS = 1000
 
 
-def decode_transaction(encoded: object, encoding: str) -> VersionedTransaction:
+# A node refuses a wire transaction over the packet size before and after decoding
+# (solana-rpc's decode_and_deserialize): PACKET_DATA_SIZE is 1280 - 40 - 8 bytes.
+PACKET_DATA_SIZE = 1232
+MAX_BASE58_SIZE = 1683  # base58 of PACKET_DATA_SIZE bytes
+MAX_BASE64_SIZE = 1644  # base64 of PACKET_DATA_SIZE bytes
+
+
+def decode_transaction(encoded: object, encoding: object) -> VersionedTransaction:
     if not isinstance(encoded, str):
         raise invalid_params("Invalid params: transaction must be an encoded string")
+    if encoding not in ("base58", "base64"):
+        raise invalid_params(f"Invalid params: unsupported encoding {encoding!r}; "
+                             "use base58 or base64")
+    limit = MAX_BASE58_SIZE if encoding == "base58" else MAX_BASE64_SIZE
+    if len(encoded) > limit:
+        raise invalid_params(f"invalid transaction: encoded {encoding} too large: "
+                             f"{len(encoded)} bytes (max: encoded/raw {limit}/{PACKET_DATA_SIZE})")
     try:
         if encoding == "base58":
             raw = base58.b58decode(encoded)
-        elif encoding == "base64":
-            raw = base64.b64decode(encoded, validate=True)
         else:
-            raise invalid_params(f"Invalid params: unsupported encoding {encoding!r}; "
-                                 "use base58 or base64")
+            raw = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise invalid_params(f"invalid transaction: failed to decode {encoding}: {exc}") from exc
+    if len(raw) > PACKET_DATA_SIZE:
+        raise invalid_params(f"invalid transaction: decoded {encoding} too large: {len(raw)} "
+                             f"bytes (max: encoded/raw {limit}/{PACKET_DATA_SIZE})")
     try:
-        return VersionedTransaction.from_bytes(raw)
+        tx = VersionedTransaction.from_bytes(raw)
     except Exception as exc:  # solders raises its own error types for malformed bytes
         raise invalid_params(f"invalid transaction: failed to deserialize: {exc}") from exc
+    try:
+        tx.sanitize()
+    except Exception as exc:  # no signatures, no account keys, indexes out of range...
+        raise invalid_params(f"invalid transaction: {exc}") from exc
+    return tx
 
 
 def _describe(err: object) -> str:

@@ -1,0 +1,98 @@
+"""sendTransaction / simulateTransaction refuse malformed or oversized transactions with
+-32602 and a message that says why, as a node does, never -32603."""
+
+import base64
+import json
+import logging
+
+import base58
+import pytest
+from solders.instruction import CompiledInstruction
+from solders.message import Message
+from solders.signature import Signature
+from solders.transaction import VersionedTransaction
+
+from walletreports.localnet.chain import Chain
+from walletreports.localnet.genesis import test_wallets as funded_wallets
+from walletreports.localnet.rpc.dispatcher import handle_payload
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return Chain()
+
+
+def call(chain, method, params):
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+    return json.loads(handle_payload(chain, body.encode()))
+
+
+def b64(tx) -> str:
+    return base64.b64encode(bytes(tx)).decode()
+
+
+def zero_signatures(chain):
+    payer = funded_wallets(chain.config)[0].pubkey()
+    msg = Message.new_with_compiled_instructions(0, 0, 0, [payer],
+                                                 chain.latest_blockhash("processed")[0], [])
+    return VersionedTransaction.populate(msg, [])
+
+
+def zero_account_keys(chain):
+    msg = Message.new_with_compiled_instructions(1, 0, 0, [],
+                                                 chain.latest_blockhash("processed")[0], [])
+    return VersionedTransaction.populate(msg, [Signature.default()])
+
+
+def program_index_out_of_range(chain):
+    payer = funded_wallets(chain.config)[0].pubkey()
+    msg = Message.new_with_compiled_instructions(
+        1, 0, 0, [payer], chain.latest_blockhash("processed")[0],
+        [CompiledInstruction(7, b"", b"")])
+    return VersionedTransaction.populate(msg, [Signature.default()])
+
+
+@pytest.mark.parametrize("method", ["sendTransaction", "simulateTransaction"])
+@pytest.mark.parametrize("build", [zero_signatures, zero_account_keys,
+                                   program_index_out_of_range])
+@pytest.mark.parametrize("skip_preflight", [False, True])
+def test_unsanitary_transactions_are_invalid_params(chain, method, build, skip_preflight):
+    reply = call(chain, method, [b64(build(chain)),
+                                 {"encoding": "base64", "skipPreflight": skip_preflight}])
+    assert reply["error"]["code"] == -32602, reply
+    assert reply["error"]["message"].startswith("invalid transaction")
+
+
+@pytest.mark.parametrize("method", ["sendTransaction", "simulateTransaction"])
+@pytest.mark.parametrize(("encoded", "encoding"), [
+    (base58.b58encode(b"\x01" * 1300).decode(), "base58"),
+    (base64.b64encode(b"\x01" * 1300).decode(), "base64"),
+    ("1" * 1600, "base58"),  # short enough encoded, but decodes to leading zero bytes only
+])
+def test_oversized_transactions_are_refused_before_decoding(chain, method, encoded, encoding,
+                                                            caplog):
+    caplog.set_level(logging.ERROR)
+    reply = call(chain, method, [encoded, {"encoding": encoding}])
+    assert reply["error"]["code"] == -32602, reply
+    assert "too large" in reply["error"]["message"] or "invalid transaction" in (
+        reply["error"]["message"])
+
+
+@pytest.mark.parametrize("encoding", ["base58", "base64"])
+def test_encoded_size_limit_is_checked_first(chain, encoding):
+    reply = call(chain, "sendTransaction", ["A" * 5000, {"encoding": encoding}])
+    assert reply["error"]["code"] == -32602
+    assert "encoded" in reply["error"]["message"] and "too large" in reply["error"]["message"]
+
+
+def test_raw_size_limit(chain):
+    reply = call(chain, "sendTransaction",
+                 [base64.b64encode(b"\x01" * 1233).decode(), {"encoding": "base64"}])
+    assert reply["error"]["code"] == -32602
+    assert "decoded base64 too large: 1233" in reply["error"]["message"]
+
+
+@pytest.mark.parametrize("encoding", [5, ["x"], "json"])
+def test_bad_encoding_is_invalid_params(chain, encoding):
+    reply = call(chain, "sendTransaction", ["AAAA", {"encoding": encoding}])
+    assert reply["error"]["code"] == -32602
