@@ -89,6 +89,8 @@ def _parse_token(data: bytes, accounts: list[str], decimals_of) -> dict:
         if tag == 7:
             info["amount"] = str(_u64(data, 1))
         else:
+            if len(data) < 10:
+                raise _Unparseable
             info["tokenAmount"] = ui_token_amount(_u64(data, 1), data[9])
         return {"info": _authority(info, accounts, 2, "mintAuthority"),
                 "type": "mintTo" if tag == 7 else "mintToChecked"}
@@ -165,7 +167,7 @@ def parse_instruction(
             parsed = parse(data, accounts, decimals_of)
             return {"parsed": parsed, "program": name, "programId": program_id,
                     "stackHeight": stack_height}
-        except (_Unparseable, struct.error, ValueError):
+        except (_Unparseable, struct.error, ValueError, IndexError):
             pass
     return {"accounts": accounts, "data": base58.b58encode(data).decode(),
             "programId": program_id, "stackHeight": stack_height}

@@ -5,14 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 
-from solders.hash import Hash
 from solders.message import from_bytes_versioned
+from solders.signature import Signature
+from solders.transaction import VersionedTransaction
 
 from ..chain import Chain
 from ..programs import COMPUTE_BUDGET_PROGRAM, LAMPORTS_PER_SIGNATURE
 from ..rpc_errors import BLOCK_NOT_AVAILABLE, RpcError, invalid_params
 from .params import (
     API_VERSION,
+    blockhash,
     commitment,
     config_at,
     context_slot,
@@ -102,11 +104,7 @@ def is_blockhash_valid(chain: Chain, params: list) -> dict:
     text = positional(params, 0, "blockhash")
     config = config_at(params, 1)
     slot = context_slot(chain, config, commitment(config))
-    try:
-        blockhash = Hash.from_string(text)
-    except (ValueError, TypeError) as exc:
-        raise invalid_params(f"Invalid param: {exc}") from exc
-    return with_context(slot, chain.is_blockhash_valid(blockhash))
+    return with_context(slot, chain.is_blockhash_valid(blockhash(text)))
 
 
 @rpc_method("getMinimumBalanceForRentExemption")
@@ -136,6 +134,16 @@ def message_fee(message) -> int:
     return fee
 
 
+def _sanitize(message) -> None:
+    """Refuse a message a node would not sanitize (program index out of range, no fee
+    payer...) before pricing it, as getFeeForMessage on a node does."""
+    try:
+        signers = message.header.num_required_signatures
+        VersionedTransaction.populate(message, [Signature.default()] * signers).sanitize()
+    except Exception as exc:
+        raise invalid_params(f"Invalid params: invalid transaction message: {exc}") from exc
+
+
 @rpc_method("getFeeForMessage")
 def get_fee_for_message(chain: Chain, params: list) -> dict:
     encoded = positional(params, 0, "message")
@@ -145,6 +153,7 @@ def get_fee_for_message(chain: Chain, params: list) -> dict:
         message = from_bytes_versioned(base64.b64decode(encoded, validate=True))
     except (binascii.Error, ValueError, TypeError) as exc:
         raise invalid_params(f"Invalid params: failed to decode message: {exc}") from exc
+    _sanitize(message)
     if not chain.is_blockhash_valid(message.recent_blockhash):
         return with_context(slot, None)
     return with_context(slot, message_fee(message))

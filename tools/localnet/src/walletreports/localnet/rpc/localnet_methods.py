@@ -10,9 +10,13 @@ from .params import integer, positional, signature
 from .registry import rpc_method
 
 
+# One call runs on the server's only thread; an unbounded count would stall it for good.
+MAX_ADVANCE_SLOTS = 10_000
+
+
 @rpc_method("localnet_advanceSlots")
 def advance_slots(chain: Chain, params: list) -> int:
-    count = integer(params[0] if params else 1, "count", minimum=1)
+    count = integer(params[0] if params else 1, "count", minimum=1, maximum=MAX_ADVANCE_SLOTS)
     for _ in range(count):
         chain.advance_slot()
     return chain.slot

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from solders.hash import Hash
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 
@@ -67,9 +68,20 @@ def commitment(config: dict, default: Commitment = "finalized") -> Commitment:
     return found
 
 
-def integer(value: Any, name: str, *, minimum: int = 0) -> int:
+def blockhash(value: Any) -> Hash:
+    if not isinstance(value, str):
+        raise invalid_params("Invalid param: expected a base58 blockhash string")
+    try:
+        return Hash.from_string(value)
+    except Exception as exc:  # solders.ParseHashError is not a ValueError
+        raise invalid_params(f"Invalid param: {exc}") from exc
+
+
+def integer(value: Any, name: str, *, minimum: int = 0, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise invalid_params(f"Invalid params: `{name}` must be an integer >= {minimum}")
+    if maximum is not None and value > maximum:
+        raise invalid_params(f"Invalid params: `{name}` must be at most {maximum}")
     return value
 
 

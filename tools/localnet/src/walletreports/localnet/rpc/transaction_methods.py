@@ -10,7 +10,7 @@ import orjson
 from solders.message import Message, MessageV0
 from solders.transaction import VersionedTransaction
 
-from ..account_encoding import encode_account
+from ..account_encoding import ENCODINGS, encode_account
 from ..chain import Chain, SendOptions, TransactionRejected
 from ..execution import Execution
 from ..rpc_errors import (
@@ -35,6 +35,7 @@ from .registry import rpc_method
 
 MAX_SIGNATURE_STATUSES = 256
 MAX_SIGNATURES_FOR_ADDRESS = 1000
+MAX_SIMULATE_ACCOUNTS = 100  # MAX_MULTIPLE_ACCOUNTS on a node
 
 
 # A node refuses a wire transaction over the packet size before and after decoding
@@ -71,7 +72,8 @@ def decode_transaction(encoded: object, encoding: object) -> VersionedTransactio
     try:
         tx.sanitize()
     except Exception as exc:  # no signatures, no account keys, indexes out of range...
-        raise invalid_params(f"invalid transaction: {exc}") from exc
+        raise invalid_params("invalid transaction: Transaction failed to sanitize accounts "
+                             f"offsets correctly ({exc})") from exc
     return tx
 
 
@@ -150,6 +152,24 @@ def _with_blockhash(tx: VersionedTransaction, blockhash) -> VersionedTransaction
     return VersionedTransaction.populate(replaced, list(tx.signatures))
 
 
+def _accounts_to_capture(config: dict) -> tuple[dict, list, str]:
+    """simulateTransaction's `accounts` config, checked in full before anything runs."""
+    accounts_config = config.get("accounts") or {}
+    if not isinstance(accounts_config, dict):
+        raise invalid_params("Invalid params: `accounts` must be an object")
+    addresses = accounts_config.get("addresses") or []
+    if not isinstance(addresses, list):
+        raise invalid_params("Invalid params: `accounts.addresses` must be an array")
+    if len(addresses) > MAX_SIMULATE_ACCOUNTS:
+        raise invalid_params(f"Too many accounts provided; max {MAX_SIMULATE_ACCOUNTS}")
+    encoding = accounts_config.get("encoding") or "base64"
+    if not isinstance(encoding, str) or encoding not in ENCODINGS:
+        raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
+    if encoding in ("base58", "binary"):
+        raise invalid_params("base58 encoding not supported")
+    return accounts_config, [pubkey(a) for a in addresses], encoding
+
+
 @rpc_method("simulateTransaction")
 def simulate_transaction(chain: Chain, params: list) -> dict:
     config = config_at(params, 1)
@@ -169,8 +189,7 @@ def simulate_transaction(chain: Chain, params: list) -> dict:
     elif not chain.is_blockhash_valid(tx.message.recent_blockhash):
         value = _simulation_value(None, "BlockhashNotFound")
         return with_context(slot, value)
-    accounts_config = config.get("accounts") or {}
-    capture = [pubkey(a) for a in (accounts_config.get("addresses") or [])]
+    accounts_config, capture, accounts_encoding = _accounts_to_capture(config)
     try:
         execution, captured = chain.simulate(tx, sig_verify=sig_verify, capture=capture)
     except KeyResolutionError as exc:
@@ -178,9 +197,8 @@ def simulate_transaction(chain: Chain, params: list) -> dict:
     value = _simulation_value(execution, execution.err)
     value["replacementBlockhash"] = replacement
     if accounts_config:
-        encoding = accounts_config.get("encoding") or "base64"
         value["accounts"] = [
-            encode_account(a, encoding, None, chain.decimals.get) if a else None
+            encode_account(a, accounts_encoding, None, chain.decimals.get) if a else None
             for a in captured
         ]
     if config.get("innerInstructions"):
