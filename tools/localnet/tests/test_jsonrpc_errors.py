@@ -131,3 +131,78 @@ def test_mint_to_checked_without_decimals_is_partially_decoded():
     parsed = parse_instruction(str(TOKEN_PROGRAM), accounts, bytes([14]) + (5).to_bytes(8, "little"),
                                1, lambda mint: 6)
     assert "parsed" not in parsed and parsed["accounts"] == accounts
+
+
+def _junk_params():
+    import base64
+
+    import base58
+
+    key = "11111111111111111111111111111111"
+    sig = "1" * 64
+    junk_values = [None, 5, -1, 1.5, 10**30, True, "zz", "!!!", "0OIl", "", [], [1], {},
+                   {"a": 1}, "A" * 5000, base64.b64encode(b"\x01" * 1300).decode(),
+                   base58.b58encode(b"\x01" * 1300).decode(), "AAAA"]
+    configs = [5, "x", [1], {"commitment": 5}, {"commitment": "nope"}, {"encoding": 5},
+               {"encoding": ["x"]}, {"encoding": "bogus"}, {"encoding": "base58"},
+               {"encoding": "base64"}, {"minContextSlot": "x"}, {"minContextSlot": -1},
+               {"dataSlice": "x"}, {"dataSlice": {"offset": -5, "length": 3}},
+               {"dataSlice": {"offset": 1.5, "length": "3"}}, {"limit": 10**100},
+               {"limit": "5"}, {"before": 5}, {"until": "xx"}, {"filters": 5},
+               {"filters": [{"memcmp": 5}]}, {"filters": [{"dataSize": "x"}]},
+               {"maxSupportedTransactionVersion": -1}, {"accounts": 5},
+               {"accounts": {"addresses": 5}}, {"accounts": {"addresses": [1]}},
+               {"searchTransactionHistory": 5}, {"mint": 5}, {"programId": 5}]
+    cases = [[]]
+    cases += [[v] for v in junk_values]
+    cases += [[key, c] for c in configs]
+    cases += [[sig, c] for c in configs]
+    cases += [[[key, 5]], [[sig, 5]], [key, {"mint": 5}], [key, {"foo": key}], [key, [1]],
+              [key, {"mint": key}, "bad"], [key, 1.5], [key, 10**30], [key, -1], [sig, 10**9],
+              [[key] * 1000], [[sig] * 1000], [key, {"programId": key}, {"encoding": 5}],
+              ["AAAA", {"encoding": "base64", "skipPreflight": True}]]
+    return cases
+
+
+def test_junk_params_never_get_internal_error(chain):
+    """Every registered method, every kind of junk (wrong types, bad base58/base64,
+    oversized input, transactions that fail sanitize): a client error, never -32603."""
+    from solders.instruction import CompiledInstruction
+    from solders.message import Message
+
+    from walletreports.localnet.rpc.registry import METHODS
+
+    import base64
+
+    from solders.signature import Signature
+    from solders.transaction import VersionedTransaction
+
+    from walletreports.localnet.genesis import test_wallets as funded
+
+    bh = chain.latest_blockhash("processed")[0]
+    payer = funded(chain.config)[0].pubkey()
+    unsanitary = [
+        VersionedTransaction.populate(
+            Message.new_with_compiled_instructions(0, 0, 0, [payer], bh, []), []),
+        VersionedTransaction.populate(
+            Message.new_with_compiled_instructions(1, 0, 0, [], bh, []), [Signature.default()]),
+        VersionedTransaction.populate(
+            Message.new_with_compiled_instructions(1, 0, 0, [payer], bh,
+                                                   [CompiledInstruction(7, b"", b"")]),
+            [Signature.default()]),
+    ]
+    cases = _junk_params()
+    for tx in unsanitary:
+        encoded = base64.b64encode(bytes(tx)).decode()
+        message = base64.b64encode(bytes(tx.message)).decode()
+        cases += [[encoded, {"encoding": "base64"}],
+                  [encoded, {"encoding": "base64", "skipPreflight": True}],
+                  [encoded, {"encoding": "base64", "replaceRecentBlockhash": True}], [message]]
+    cases.append([_message_with_program_index(chain, 7)])
+    internal = []
+    for method in sorted(METHODS):
+        for params in cases:
+            reply = _call(chain, method, params)
+            if "error" in reply and reply["error"]["code"] == -32603:
+                internal.append((method, params))
+    assert not internal, internal[:20]
