@@ -1,5 +1,6 @@
-"""A websocket subscriber can never break the ledger: bad subscriptions are refused at
-subscribe time, and a failing listener does not fail send / advance_slot / drop."""
+"""The ledger survives its callers: bad subscriptions are refused at subscribe time, a
+failing listener does not fail send / advance_slot / drop, and a failing simulation
+reports its own error and leaves no trace."""
 
 import json
 
@@ -90,3 +91,22 @@ def test_oversized_base58_subscriber_does_not_break_send(chain):
     assert chain.record(signature) is not None
     slot = chain.slot
     assert chain.advance_slot() == slot + 1
+
+
+def test_simulate_surfaces_the_real_error_and_restores_state(chain, monkeypatch):
+    import walletreports.localnet.chain as chain_module
+
+    real_execute = chain_module.execute
+
+    def execute_then_fail(svm, tx, *args):
+        real_execute(svm, tx, *args)  # the transaction ran, then something broke
+        raise RuntimeError("boom")
+
+    tx, token_account = usdc_payment(chain)
+    before = chain.get_account(token_account)
+    monkeypatch.setattr(chain_module, "execute", execute_then_fail)
+    with pytest.raises(RuntimeError, match="boom"):
+        chain.simulate(tx, sig_verify=False)
+    monkeypatch.undo()
+    assert chain.get_account(token_account) == before
+    assert chain.send(tx)  # sigverify back on and the ledger usable

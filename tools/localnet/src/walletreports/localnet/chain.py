@@ -257,13 +257,18 @@ class Chain:
         `capture` accounts would have had afterwards."""
         resolved = resolve_keys(self.svm, tx.message)
         keys_text = [str(key) for key in resolved.keys]
+        # If execute itself fails we have no undo from it, so keep our own of what the
+        # transaction could have written; the caller then sees the real error.
+        before = {key: self.svm.get_account(key)
+                  for key, writable in zip(resolved.keys, resolved.writable) if writable}
+        execution: Execution | None = None
         self.svm.with_sigverify(sig_verify)
         try:
             execution = execute(self.svm, tx, resolved, keys_text, self.decimals)
             captured = [self.svm.get_account(address) for address in capture]
         finally:
             self.svm.with_sigverify(True)
-            self._restore(execution.undo)
+            self._restore(execution.undo if execution is not None else before)
         return execution, captured
 
     def airdrop(self, recipient: Pubkey, lamports: int) -> str:
