@@ -58,9 +58,16 @@ def derive_keypair(seed: str, purpose: str) -> Keypair:
     return Keypair.from_seed(hashlib.sha256(f"{seed}/{purpose}".encode()).digest())
 
 
+def wallet_keypair(seed: str, index: int) -> Keypair:
+    """Funded wallet number `index` (if the localnet funds that many), derived directly."""
+    if index < 0:
+        raise ValueError("wallet index must be >= 0")
+    return derive_keypair(seed, f"wallet/{index}")
+
+
 def test_wallets(config: GenesisConfig) -> list[Keypair]:
     """The funded wallets, in order; index 0 is the default payer of the pay command."""
-    return [derive_keypair(config.seed, f"wallet/{i}") for i in range(config.wallet_count)]
+    return [wallet_keypair(config.seed, i) for i in range(config.wallet_count)]
 
 
 def faucet_keypair(config: GenesisConfig) -> Keypair:

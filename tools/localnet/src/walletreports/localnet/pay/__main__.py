@@ -14,16 +14,32 @@ from decimal import Decimal, InvalidOperation
 
 from solders.pubkey import Pubkey
 
-from ..genesis import DEFAULT_SEED, GenesisConfig, test_wallets
+from ..genesis import DEFAULT_SEED, wallet_keypair
 from .transfer_request import InvalidTransferRequest
 from .wallet import SOL, BadPayment, CreateTransferError, pay_transfer_request
 
 
 def _decimal(text: str) -> Decimal:
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation as exc:
         raise argparse.ArgumentTypeError(f"not a decimal amount: {text!r}") from exc
+    if not value.is_finite() or value <= 0:
+        raise argparse.ArgumentTypeError(f"amount must be a finite number above zero: {text!r}")
+    return value
+
+
+def _int_at_least(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from exc
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}: {text!r}")
+        return value
+
+    return parse
 
 
 def _pubkey(text: str) -> Pubkey:
@@ -44,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rpc", default=os.environ.get("LOCALNET_RPC_URL", "http://127.0.0.1:8899"))
     p.add_argument("--seed", default=os.environ.get("LOCALNET_SEED", DEFAULT_SEED),
                    help="the localnet's genesis seed (derives the test wallets)")
-    p.add_argument("--wallet", type=int, default=0, help="index of the funded test wallet")
+    p.add_argument("--wallet", type=_int_at_least(0), default=0, help="index of the funded test wallet")
     bad = p.add_argument_group("bad payments")
     bad.add_argument("--amount", type=_decimal, help="pay this amount instead (less or more)")
     bad.add_argument("--mint", type=_mint, help="pay with this mint instead, or 'sol'")
@@ -57,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     bad.add_argument("--memo", help="use this memo instead of the requested one")
     bad.add_argument("--fail", action="store_true",
                      help="land a transaction that fails on chain (err set, fee charged)")
-    bad.add_argument("--times", type=int, default=1, help="pay N separate times (2 = pay twice)")
+    bad.add_argument("--times", type=_int_at_least(1), default=1, help="pay N separate times (2 = pay twice)")
     bad.add_argument("--v0", action="store_true", help="send a v0 transaction, not legacy")
     bad.add_argument("--skip-preflight", action="store_true")
     bad.add_argument("--fork", action="store_true",
@@ -67,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    payer = test_wallets(GenesisConfig(seed=args.seed, wallet_count=args.wallet + 1))[args.wallet]
+    payer = wallet_keypair(args.seed, args.wallet)
     bad = BadPayment(
         amount=args.amount, mint=args.mint, recipient=args.recipient,
         drop_references=args.no_reference, extra_references=args.extra_reference,

@@ -10,8 +10,9 @@ from urllib.parse import parse_qsl, unquote
 
 from solders.pubkey import Pubkey
 
-# The spec allows a non-negative integer or decimal: no sign, exponent or bare dot.
-_AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+# The spec allows a non-negative integer or decimal: no sign, exponent or bare dot. ASCII
+# digits only (\d would take Arabic-Indic digits) and the whole value ($ allows a "\n").
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 class InvalidTransferRequest(ValueError):
@@ -48,7 +49,7 @@ def parse_transfer_request(url: str) -> TransferRequest:
     references: list[Pubkey] = []
     for key, value in parse_qsl(query, keep_blank_values=True, strict_parsing=False):
         if key == "amount":
-            if not _AMOUNT.match(value):
+            if not _AMOUNT.fullmatch(value):
                 raise InvalidTransferRequest(f"amount {value!r} is not a plain decimal")
             amount = Decimal(value)
         elif key == "spl-token":

@@ -11,7 +11,7 @@ recipient's associated token account when it is missing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import httpx
 from solana.rpc.async_api import AsyncClient
@@ -66,10 +66,25 @@ async def _mint_decimals(client: AsyncClient, mint: Pubkey) -> tuple[int, Pubkey
     return unpack_mint(bytes(info.data)).decimals, info.owner
 
 
+U64_MAX = 2**64 - 1
+
+
 def _base_units(amount: Decimal, decimals: int) -> int:
-    if -amount.as_tuple().exponent > decimals and amount != amount.to_integral_value():
-        raise CreateTransferError("amount decimals invalid")
-    return int(amount.scaleb(decimals))
+    """The amount in the mint's base units. Like @solana/pay, trailing zeros past the
+    mint's decimals are fine when the value is exact ("1.5000000" of a 6-decimal mint)."""
+    if not amount.is_finite() or amount <= 0:
+        raise CreateTransferError(f"amount must be a finite number above zero, not {amount}")
+    if amount.adjusted() + decimals >= 21:  # 10**21 base units or more: far past u64
+        raise CreateTransferError(f"amount {amount} is too large for a token amount")
+    with localcontext() as context:
+        context.prec = 60  # exact for anything below 10**21 base units
+        exact = amount.quantize(Decimal(1).scaleb(-decimals))
+        if exact != amount:
+            raise CreateTransferError("amount decimals invalid")
+        units = int(exact.scaleb(decimals))
+    if units > U64_MAX:
+        raise CreateTransferError(f"amount {amount} is too large for a token amount")
+    return units
 
 
 async def _transfer_instructions(
