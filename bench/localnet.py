@@ -20,6 +20,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 from solders.hash import Hash
@@ -160,15 +161,58 @@ async def lookup_latencies(port: int, address: str, configs: list[dict], rounds:
     return results
 
 
+BANNER = "localnet listening:"
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+def start_server(argv: list[str], timeout: float = 60.0) -> subprocess.Popen:
+    """Start the localnet and wait for its banner line. Its output goes to temporary files,
+    not pipes: nobody reads a pipe during the run, and a server that logs enough to fill
+    one would block mid-benchmark. If it exits or prints something else first, raise with
+    what it wrote to stderr."""
+    stdout = tempfile.TemporaryFile("w+")
+    stderr = tempfile.TemporaryFile("w+")
+    server = subprocess.Popen([sys.executable, "-m", "walletreports.localnet", *argv],
+                              stdout=stdout, stderr=stderr, text=True)
+    server.output_files = (stdout, stderr)  # closed by stop_server
+    deadline = time.monotonic() + timeout
+    while True:
+        stdout.seek(0)
+        first = stdout.readline()
+        if first.endswith("\n") and first.startswith(BANNER):
+            return server
+        failed = (first.endswith("\n") and "not the banner"
+                  or server.poll() is not None and f"exited with {server.returncode}"
+                  or time.monotonic() > deadline and f"no banner within {timeout:.0f}s")
+        if failed:
+            stderr.seek(0)
+            message = (f"localnet did not start ({failed}); stdout: {first!r}; "
+                       f"stderr:\n{stderr.read()}")
+            stop_server(server)
+            raise ServerStartError(message)
+        time.sleep(0.05)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    for file in getattr(server, "output_files", ()):
+        file.close()
+
+
 async def bench(args) -> dict:
     rpc_port, ws_port = free_port(), free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "walletreports.localnet", "--rpc-port", str(rpc_port),
-         "--ws-port", str(ws_port), "--slot-ms", "400"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    server = start_server(["--rpc-port", str(rpc_port), "--ws-port", str(ws_port),
+                           "--slot-ms", "400"])
     try:
-        server.stdout.readline()  # the banner: listening
         payer = test_wallets(GenesisConfig())[0]
         merchant = Keypair().pubkey()
         sent, batches = 0, []
@@ -203,8 +247,7 @@ async def bench(args) -> dict:
         ]
         latencies = await lookup_latencies(rpc_port, str(merchant), configs, args.rounds)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
 
     reference = reference_rates(args.reference_transactions)
     chain, to = reference.pop("chain"), reference.pop("to")
