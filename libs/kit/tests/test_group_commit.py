@@ -1,5 +1,5 @@
-"""GroupCommitter with fakes: what a group does when a handler fails, when an event
-comes twice, and when the service stops mid-group."""
+"""GroupCommitter with fakes: what a batch does when a handler fails, when an event
+comes twice, and when the service stops mid-batch."""
 
 import asyncio
 import contextlib
@@ -8,7 +8,8 @@ import uuid
 import pytest
 
 from walletreports.contracts.web import UserRegistered
-from walletreports.kit.messaging.consumers import ConsumerStopped, GroupCommitter, Route
+from walletreports.kit.messaging.group_commit import GroupCommitter
+from walletreports.kit.messaging.routes import Route
 
 
 class FakeInbox:
@@ -46,63 +47,91 @@ def committer(handler) -> tuple[GroupCommitter, FakeUnits]:
     return GroupCommitter(Route(UserRegistered, handler, "test__consumer"), units, inbox), units
 
 
-async def test_one_failing_handler_fails_only_its_own_message():
+async def test_one_failing_handler_fails_only_its_own_event():
     async def handler(e, uow):
         if e.display_name == "bad":
             raise RuntimeError("boom")
         uow.effects.append(e.display_name)
 
     group, units = committer(handler)
-    results = await asyncio.gather(
-        *(group.handle(event(name)) for name in ("a", "bad", "c")), return_exceptions=True
-    )
-    await group.close()
+    outcomes = await group.handle([event(name) for name in ("a", "bad", "c")])
 
-    assert results[0] is True and results[2] is True
-    assert isinstance(results[1], RuntimeError)
-    assert sorted(units.committed) == ["a", "c"]  # the failed group's effects were not kept
+    assert outcomes[0] is True and outcomes[2] is True
+    assert isinstance(outcomes[1], RuntimeError)
+    assert sorted(units.committed) == ["a", "c"]  # the failed batch's effects were not kept
 
 
-async def test_a_second_copy_in_the_same_group_is_a_duplicate():
+async def test_a_lone_failing_event_reports_its_error_without_a_retry():
+    calls: list[str] = []
+
+    async def handler(e, uow):
+        calls.append(e.display_name)
+        raise RuntimeError("boom")
+
+    group, units = committer(handler)
+    [outcome] = await group.handle([event("bad")])
+    assert isinstance(outcome, RuntimeError) and calls == ["bad"] and units.committed == []
+
+
+async def test_a_second_copy_in_the_same_batch_is_a_duplicate():
     handled: list[str] = []
 
     async def handler(e, uow):
         handled.append(e.display_name)
+        uow.effects.append(e.display_name)
 
-    group, _ = committer(handler)
+    group, units = committer(handler)
     same = event("twice")
-    results = await asyncio.gather(group.handle(same), group.handle(same))
-    await group.close()
-
-    assert results == [True, False]
+    assert await group.handle([same, same]) == [True, False]
     assert handled == ["twice"]
+    # ...and again once the batch failed and was redone event by event.
+    again = event("again")
+
+    async def flaky(e, uow):
+        if e.display_name == "bad":
+            raise RuntimeError("boom")
+        uow.effects.append(e.display_name)
+
+    group, units = committer(flaky)
+    outcomes = await group.handle([again, event("bad"), again])
+    assert outcomes[0] is True and isinstance(outcomes[1], RuntimeError) and outcomes[2] is False
+    assert units.committed == ["again"]
 
 
-async def test_handlers_run_in_correlation_id_order_within_a_group():
+async def test_an_event_handled_before_is_a_duplicate():
+    async def handler(e, uow):
+        uow.effects.append(e.display_name)
+
+    group, units = committer(handler)
+    seen = event("seen")
+    assert await group.handle([seen]) == [True]
+    assert await group.handle([seen, event("new")]) == [False, True]
+    assert units.committed == ["seen", "new"]
+
+
+async def test_handlers_run_in_correlation_id_order_within_a_batch():
     order: list[str] = []
 
     async def handler(e, uow):
         order.append(e.correlation_id)
 
     group, _ = committer(handler)
-    await asyncio.gather(*(group.handle(event(c, c)) for c in ("order-b", "order-c", "order-a")))
-    await group.close()
+    await group.handle([event(c, c) for c in ("order-b", "order-c", "order-a")])
     assert order == ["order-a", "order-b", "order-c"]
 
 
-async def test_stopping_mid_group_releases_every_waiting_message():
+async def test_stopping_mid_batch_keeps_nothing():
     started = asyncio.Event()
 
     async def handler(e, uow):
+        uow.effects.append(e.display_name)
         started.set()
         await asyncio.Event().wait()  # never finishes on its own
 
-    group, _ = committer(handler)
-    waiting = asyncio.create_task(group.handle(event("stuck")))
-    queued = asyncio.create_task(group.handle(event("behind")))
+    group, units = committer(handler)
+    task = asyncio.create_task(group.handle([event("stuck"), event("behind")]))
     await started.wait()
-    await group.close()
-
-    for task in (waiting, queued):
-        with pytest.raises(ConsumerStopped):
-            await asyncio.wait_for(task, 2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert units.committed == [] and units.inbox.seen == set()

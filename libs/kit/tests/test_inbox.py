@@ -2,7 +2,7 @@
 
 import nats
 import pytest
-from faststream.nats.message import NatsMessage
+from nats.aio.msg import Msg
 
 from walletreports.contracts import stream_name, wire_subject
 
@@ -49,18 +49,18 @@ async def test_a_failed_handler_is_redelivered_and_its_partial_effect_rolled_bac
 async def test_a_redelivery_after_a_lost_ack_has_no_second_effect(services, monkeypatch):
     """The effect committed but the ack never reached NATS: the event comes back."""
     lost = {"acks": 1, "redelivered": False}
-    real_ack = NatsMessage.ack
+    real_ack = Msg.ack
 
-    async def ack_that_gets_lost_once(self: NatsMessage) -> None:
-        if self.raw_message.metadata.num_delivered > 1:
+    async def ack_that_gets_lost_once(self: Msg) -> None:
+        if self.metadata.num_delivered > 1:
             lost["redelivered"] = True
         if lost["acks"] > 0:
             lost["acks"] -= 1
-            await self.raw_message.nak()  # as if the ack was lost: JetStream redelivers
+            await self.nak()  # as if the ack was lost: JetStream redelivers
             return
         await real_ack(self)
 
-    monkeypatch.setattr(NatsMessage, "ack", ack_that_gets_lost_once)
+    monkeypatch.setattr(Msg, "ack", ack_that_gets_lost_once)
     event = user_registered()
     async with services.run(PRODUCER) as producer, services.run(CONSUMER) as consumer:
         await _emit(producer, event)

@@ -159,7 +159,6 @@ class ServiceRuntime:
             await asyncio.wait_for(self.broker.stop(), 5)
         except Exception:  # noqa: BLE001 - shutting down anyway
             log.warning("broker did not stop cleanly", exc_info=True)
-        await self.consumer.close()
         await self.db.dispose()
 
 

@@ -1,0 +1,71 @@
+"""Handling a batch of one consumer's events in one transaction.
+
+A transaction per message costs more than most handlers, so the messages fetched
+together are claimed in the inbox and handled in one transaction. If any handler of
+the batch raises, the batch is redone one event per transaction so the failure stays
+with its own event and the others still commit. Handlers therefore never rely on
+running alone or in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from walletreports.contracts import Event
+
+from ..log import correlated
+from .inbox import Inbox
+from .routes import Route
+from .unit_of_work import UnitsOfWork
+
+# True: handled now; False: handled before (a redelivery or a duplicate); an
+# exception: the handler failed and its effects were rolled back.
+Outcome = bool | Exception
+
+ACK_WAIT_SECONDS = 60
+# A stuck batch fails well before JetStream would redeliver its messages.
+GROUP_DEADLINE_SECONDS = ACK_WAIT_SECONDS / 2
+
+
+class GroupCommitter:
+    def __init__(self, route: Route[Any], units: UnitsOfWork, inbox: Inbox) -> None:
+        self.route = route
+        self.units = units
+        self.inbox = inbox
+
+    async def handle(self, events: list[Event]) -> list[Outcome]:
+        """One outcome per event, in the order given."""
+        try:
+            fresh = await self._handle_together(events)
+        except Exception as exc:  # noqa: BLE001 - isolate the failure below
+            if len(events) == 1:
+                return [exc]
+            return [await self._handle_alone(event) for event in events]
+        outcomes: list[Outcome] = []
+        for event in events:
+            # Only the first copy of an event counts as handled; later copies are duplicates.
+            outcomes.append(event.event_id in fresh)
+            fresh.discard(event.event_id)
+        return outcomes
+
+    async def _handle_alone(self, event: Event) -> Outcome:
+        try:
+            return bool(await self._handle_together([event]))
+        except Exception as exc:  # noqa: BLE001 - goes back to its own message
+            return exc
+
+    async def _handle_together(self, events: list[Event]) -> set[Any]:
+        """Claim and handle events in one transaction; returns the ids handled now."""
+        async with asyncio.timeout(GROUP_DEADLINE_SECONDS), self.units() as uow:
+            fresh = await self.inbox.claim_many(uow.session, self.route.consumer, events)
+            pending = set(fresh)
+            # One lock order for everyone: by correlation id (the order whose rows a
+            # handler locks), so batches on different replicas rarely deadlock.
+            for event in sorted(events, key=lambda e: e.correlation_id or ""):
+                if event.event_id not in pending:
+                    continue  # seen before, or a second copy within this batch
+                pending.discard(event.event_id)
+                with correlated(event.correlation_id):
+                    await self.route.handler(event, uow)
+        return set(fresh)
