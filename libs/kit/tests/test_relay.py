@@ -38,11 +38,11 @@ class HeldPublish:
         self.release = asyncio.Event()
         self.holding = asyncio.Event()
 
-    async def publish(self, subject, payload, **kwargs):
+    async def publish_async(self, subject, payload, **kwargs):
         if kwargs.get("headers", {}).get("Nats-Msg-Id") == self.held_id:
             self.holding.set()
             await self.release.wait()
-        return await self.js.publish(subject, payload, **kwargs)
+        return await self.js.publish_async(subject, payload, **kwargs)
 
 
 def registered(correlation_id: str | None = None) -> UserRegistered:

@@ -115,7 +115,7 @@ class OutboxRelay:
             LAST_BATCH.set(len(rows))
             if not rows:
                 return 0, 0
-            outcomes = await asyncio.gather(*(self._publish(js, row) for row in rows))
+            outcomes = await self._publish_all(js, rows)
             sent = [row.id for row, error in zip(rows, outcomes, strict=True) if error is None]
             failed = [(row, error) for row, error in zip(rows, outcomes, strict=True) if error is not None]
             if sent:
@@ -136,17 +136,44 @@ class OutboxRelay:
                         row.subject, row.event_id, error)
         return len(sent), len(failed)
 
-    async def _publish(self, js: JetStreamContext, row: Any) -> str | None:
-        """Publish one row; the error text when it failed."""
-        try:
-            await js.publish(
-                wire_subject(self.namespace, row.subject),
-                row.payload,
-                timeout=self.publish_timeout_seconds,
-                headers={"Nats-Msg-Id": str(row.event_id)},
-            )
-        except Exception as exc:  # noqa: BLE001 - recorded on the row, retried when due
-            PUBLISH_FAILURES.labels(row.subject).inc()
-            return f"{type(exc).__name__}: {exc}"
-        PUBLISHED.labels(row.subject).inc()
-        return None
+    async def _publish_all(self, js: JetStreamContext, rows: list[Any]) -> list[str | None]:
+        """Publish the rows in order without waiting for each ack; then collect every
+        ack (within the publish timeout). Per row: None if stored, else the error text."""
+        sent: list[asyncio.Future[Any] | str] = []
+        for row in rows:
+            try:
+                sent.append(
+                    await js.publish_async(
+                        wire_subject(self.namespace, row.subject),
+                        row.payload,
+                        wait_stall=self.publish_timeout_seconds,
+                        headers={"Nats-Msg-Id": str(row.event_id)},
+                    )
+                )
+            except Exception as exc:  # noqa: BLE001 - recorded on the row, retried when due
+                sent.append(f"{type(exc).__name__}: {exc}")
+        waiting = [ack for ack in sent if not isinstance(ack, str)]
+        if waiting:
+            await asyncio.wait(waiting, timeout=self.publish_timeout_seconds)
+        outcomes: list[str | None] = []
+        for row, ack in zip(rows, sent, strict=True):
+            error = _ack_error(ack)
+            if error is None:
+                PUBLISHED.labels(row.subject).inc()
+            else:
+                PUBLISH_FAILURES.labels(row.subject).inc()
+            outcomes.append(error)
+        return outcomes
+
+
+def _ack_error(ack: asyncio.Future[Any] | str) -> str | None:
+    """The error text of one publish, or None when JetStream stored it."""
+    if isinstance(ack, str):
+        return ack
+    if not ack.done():
+        ack.cancel()  # frees its slot among nats-py's pending async publishes
+        return "TimeoutError: no ack from JetStream in time"
+    if ack.cancelled():
+        return "CancelledError: the publish was cancelled"
+    exc = ack.exception()
+    return None if exc is None else f"{type(exc).__name__}: {exc}"
