@@ -32,7 +32,9 @@ class Inbox:
         if not events:
             return set()
         rows = {event.event_id: {"consumer": consumer, "event_id": event.event_id, "subject": event.subject} for event in events}
+        # Parameters apart from the statement: one cached statement whatever the count
+        # (SQLAlchemy sends them as one multi-row INSERT ... RETURNING).
         result = await session.execute(
-            insert(self.table).values(list(rows.values())).on_conflict_do_nothing().returning(self.table.c.event_id)
+            insert(self.table).on_conflict_do_nothing().returning(self.table.c.event_id), list(rows.values())
         )
         return set(result.scalars())
