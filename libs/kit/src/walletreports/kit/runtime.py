@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
 
+GRACEFUL_STOP_SECONDS = 5
+
 
 class ServiceRuntime:
     def __init__(
@@ -61,8 +63,9 @@ class ServiceRuntime:
             connect_timeout=2,
             reconnect_time_wait=1,
             max_reconnect_attempts=-1,
-            # On stop, messages in flight finish (ack or NAK) instead of waiting out ack_wait.
-            graceful_timeout=10,
+            # Our consumers settle their batches before the broker stops (EventConsumer.stop);
+            # this only covers acks and NAKs still being sent.
+            graceful_timeout=GRACEFUL_STOP_SECONDS,
             logger=logging.getLogger(f"faststream.{name}"),
             # Per-message "Received/Processed" lines at DEBUG: at INFO they cost more
             # than handling the message; our consumer logs what matters.
@@ -155,8 +158,9 @@ class ServiceRuntime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        await self.consumer.stop(GRACEFUL_STOP_SECONDS)
         try:
-            await asyncio.wait_for(self.broker.stop(), 5)
+            await asyncio.wait_for(self.broker.stop(), GRACEFUL_STOP_SECONDS)
         except Exception:  # noqa: BLE001 - shutting down anyway
             log.warning("broker did not stop cleanly", exc_info=True)
         await self.db.dispose()

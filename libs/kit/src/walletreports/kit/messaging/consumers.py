@@ -12,8 +12,10 @@ message:
   redelivery or a duplicate publish) is acked without running the handler again;
 - a handler that raises rolls back its own effects (inbox claim included) and its
   message is NAK'd with a growing delay, so it comes back; it is never dropped;
-- a batch cut short by the service stopping is NAK'd at once, for another replica
-  (if even that fails, JetStream redelivers it after the ack wait).
+- when the service stops, batches being handled get a few seconds to finish, then
+  are cancelled (rolled back) and NAK'd for another replica, before the connection
+  closes (see EventConsumer.stop); a message a pull loop fetched in its very last
+  moment, or a NAK that cannot be sent, comes back after the ack wait.
 
 Why batches: FastStream's per-message path (dependency injection, middlewares, a
 task per message) cost about ten times what the batch path costs per message here,
@@ -25,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from faststream.middlewares import AckPolicy
@@ -39,7 +41,7 @@ from walletreports.contracts import Event, InvalidEvent, parse_event, stream_nam
 
 from ..log import correlated
 from .fetch_timeouts import one_timeout_kind_from_fetch
-from .group_commit import ACK_WAIT_SECONDS, GroupCommitter
+from .group_commit import ACK_WAIT_SECONDS, GroupCommitter, Outcome
 from .inbox import Inbox
 from .routes import EventHandlers, Handler, Route
 from .streams import dead_letter_subject
@@ -57,10 +59,20 @@ GROUP_SIZE = 128  # messages fetched at once, and at most per transaction
 PULLERS_PER_CONSUMER = 2
 BATCH_WAIT_SECONDS = 0.1
 MAX_RETRY_DELAY_SECONDS = 60.0
+GIVE_BACK_DELAY_SECONDS = 1.0
 
 
 def retry_delay(num_delivered: int) -> float:
     return min(0.5 * 2 ** max(num_delivered - 1, 0), MAX_RETRY_DELAY_SECONDS)
+
+
+async def _give_back(messages: Iterable[Msg]) -> None:
+    """NAK for another replica. The short delay keeps them out of this replica's own
+    pull loops, which run until the broker stops them; a message fetched by a stopped
+    loop would otherwise sit out the whole ack wait."""
+    for msg in messages:
+        with contextlib.suppress(Exception):  # the connection may be going; then the ack wait brings it back
+            await msg.nak(delay=GIVE_BACK_DELAY_SECONDS)
 
 
 async def _raw_messages(message: Any) -> Any:
@@ -76,6 +88,8 @@ class EventConsumer:
         self.inbox = inbox
         self.namespace = namespace
         self.jetstream = jetstream
+        self._stopping = False
+        self._in_flight: set[asyncio.Task[list[Outcome]]] = set()
 
     def bind(self, broker: NatsBroker, handlers: EventHandlers) -> None:
         one_timeout_kind_from_fetch()
@@ -120,14 +134,22 @@ class EventConsumer:
                 await self._dead_letter(route, msg, str(exc))
         if not readable:
             return
+        if self._stopping:
+            await _give_back(msg for msg, _ in readable)
+            return
+        work = asyncio.create_task(committer.handle([event for _, event in readable]))
+        self._in_flight.add(work)
+        work.add_done_callback(self._in_flight.discard)
         try:
-            outcomes = await committer.handle([event for _, event in readable])
+            outcomes = await work
         except asyncio.CancelledError:
-            # The service is stopping: straight back to JetStream, for a replica that is not.
-            for msg, _ in readable:
-                with contextlib.suppress(Exception):
-                    await msg.nak()
-            raise
+            # Cut short by the service stopping (see stop): rolled back; straight back
+            # to JetStream, for a replica that is not stopping.
+            await _give_back(msg for msg, _ in readable)
+            own = asyncio.current_task()
+            if own is not None and own.cancelling():
+                raise
+            return
         handled = duplicates = 0
         for (msg, event), outcome in zip(readable, outcomes, strict=True):
             if isinstance(outcome, Exception):
@@ -140,6 +162,22 @@ class EventConsumer:
             HANDLED.labels(route.consumer, "handled").inc(handled)
         if duplicates:
             HANDLED.labels(route.consumer, "duplicate").inc(duplicates)
+
+    async def stop(self, grace_seconds: float) -> None:
+        """Called before the broker stops, while its connection is still up: batches
+        fetched from now on go straight back; those being handled get `grace_seconds`
+        to finish, then are cancelled (rolled back) and NAK'd — never left to wait out
+        the ack wait."""
+        self._stopping = True
+        in_flight = set(self._in_flight)
+        if not in_flight:
+            return
+        _, unfinished = await asyncio.wait(in_flight, timeout=grace_seconds)
+        for work in unfinished:
+            work.cancel()
+        if unfinished:
+            log.warning("stopping: %d batch(es) did not finish in %.0fs; rolled back and handed back", len(unfinished), grace_seconds)
+            await asyncio.wait(unfinished)
 
     async def _retry_later(self, route: Route[Any], msg: Msg, event: Event, error: Exception) -> None:
         delivered = msg.metadata.num_delivered or 1

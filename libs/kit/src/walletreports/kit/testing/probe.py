@@ -1,6 +1,8 @@
 """A minimal service for the kit's own tests (not run in production): it records one row per handled
-UserRegistered, and can be told to fail after writing (to prove the rollback)."""
+UserRegistered, and can be told to fail or hang after writing (to prove the rollback, and
+what a stop mid-batch does)."""
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,11 +36,18 @@ class ProbeSettings(ServiceSettings):
 
 handlers = EventHandlers("probe")
 injected_failures = {"left": 0}
+# Handlers that hang after writing (until cancelled), to stop a service mid-batch.
+injected_hangs = {"left": 0}
+hanging = asyncio.Event()
 
 
 @handlers.on(UserRegistered)
 async def record_effect(event: UserRegistered, uow: UnitOfWork) -> None:
     await uow.session.execute(insert(effects).values(event_id=event.event_id, email=event.email))
+    if injected_hangs["left"] > 0:
+        injected_hangs["left"] -= 1
+        hanging.set()
+        await asyncio.Event().wait()
     if injected_failures["left"] > 0:
         injected_failures["left"] -= 1
         raise RuntimeError("injected failure after the effect was written")
