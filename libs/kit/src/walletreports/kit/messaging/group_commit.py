@@ -4,7 +4,9 @@ A transaction per message costs more than most handlers, so the messages fetched
 together are claimed in the inbox and handled in one transaction. If any handler of
 the batch raises, the batch is redone one event per transaction so the failure stays
 with its own event and the others still commit. Handlers therefore never rely on
-running alone or in order.
+running alone or in order, and stay quick (database work): a batch of up to
+GROUP_SIZE events must finish within GROUP_DEADLINE_SECONDS, so slow I/O (email,
+HTTP calls) does not belong inside a handler's transaction.
 """
 
 from __future__ import annotations
