@@ -160,7 +160,9 @@ class ServiceRuntime:
         self._tasks.clear()
         await self.consumer.stop(GRACEFUL_STOP_SECONDS)
         try:
-            await asyncio.wait_for(self.broker.stop(), GRACEFUL_STOP_SECONDS)
+            # Past FastStream's own graceful period, so it can drain the connection
+            # (flushing the last acks and NAKs) before we give up on it.
+            await asyncio.wait_for(self.broker.stop(), GRACEFUL_STOP_SECONDS + 5)
         except Exception:  # noqa: BLE001 - shutting down anyway
             log.warning("broker did not stop cleanly", exc_info=True)
         await self.db.dispose()
