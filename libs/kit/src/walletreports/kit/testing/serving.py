@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from .. import migrations
 from ..runtime import ServiceRuntime
 from ..service import ServiceSpec, create_app
-from ..settings import ServiceSettings
+from ..settings import ServiceSettings, env_name
 from .databases import DatabaseFactory
 from ..processes import free_port
 
@@ -78,11 +78,6 @@ class ServiceHarness:
         self.nats_url = nats_url
         self.namespace = namespace
 
-    def env_name(self, spec: ServiceSpec, field: str) -> str:
-        alias = spec.settings_cls.model_fields[field].validation_alias
-        assert isinstance(alias, str)
-        return alias
-
     def database(self, spec: ServiceSpec) -> str:
         url = self.databases.create(spec.name)
         migrations.upgrade(url, spec.migrations_dir)
@@ -90,7 +85,7 @@ class ServiceHarness:
 
     def settings(self, spec: ServiceSpec, database_url: str, **env: Any) -> ServiceSettings:
         values = {
-            self.env_name(spec, "database_url"): database_url,
+            env_name(spec.settings_cls, "database_url"): database_url,
             "NATS_URL": self.nats_url,
             "EVENT_NAMESPACE": self.namespace,
             "ENVIRONMENT": "test",
