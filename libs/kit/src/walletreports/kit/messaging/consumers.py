@@ -125,6 +125,9 @@ class EventConsumer:
         )(on_batch)
 
     async def deliver(self, route: Route[Any], committer: GroupCommitter, messages: Sequence[Msg]) -> None:
+        if self._stopping:
+            await _give_back(messages)
+            return
         readable: list[tuple[Msg, Event]] = []
         for msg in messages:
             subject = msg.subject.removeprefix(f"{self.namespace}.")
@@ -133,9 +136,6 @@ class EventConsumer:
             except InvalidEvent as exc:
                 await self._dead_letter(route, msg, str(exc))
         if not readable:
-            return
-        if self._stopping:
-            await _give_back(msg for msg, _ in readable)
             return
         work = asyncio.create_task(committer.handle([event for _, event in readable]))
         self._in_flight.add(work)
