@@ -97,8 +97,15 @@ async def raw_publish_rate(nats_url: str, namespace: str, count: int) -> float:
     return count / elapsed
 
 
-async def handled_count(conn: psycopg.AsyncConnection) -> int:
-    return (await (await conn.execute("SELECT count(*) FROM probe_effects")).fetchone())[0]
+async def last_effect_id(conn: psycopg.AsyncConnection) -> int:
+    return (await (await conn.execute("SELECT coalesce(max(id), 0) FROM probe_effects")).fetchone())[0]
+
+
+async def handled_since(conn: psycopg.AsyncConnection, after_id: int) -> int:
+    """Effects written after `after_id`: a primary-key range, so polling it stays cheap
+    for the database under test however many rows earlier steps left."""
+    query = "SELECT count(*) FROM probe_effects WHERE id > %s"
+    return (await (await conn.execute(query, (after_id,))).fetchone())[0]
 
 
 def _libpq(url: str) -> str:
@@ -117,14 +124,14 @@ def latencies_ms(producer_url: str, consumer_url: str, since: float) -> list[flo
     return sorted((handled[e] - created[e]) * 1000 for e in created)
 
 
-async def backlog_trace(producer: RunningService, consumer_conn: psycopg.AsyncConnection) -> None:
+async def backlog_trace(producer: RunningService, consumer_conn: psycopg.AsyncConnection, after_id: int) -> None:
     """BENCH_TRACE=1: every second, the unpublished outbox rows (a relay backlog) next to
-    the events handled so far (a consumer backlog shows as handled lagging the commits)."""
+    the events handled in this step (a consumer backlog shows as handled lagging the commits)."""
     async with await psycopg.AsyncConnection.connect(_libpq(producer.database_url), autocommit=True) as conn:
         while True:
             await asyncio.sleep(1)
             unpublished = (await (await conn.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL")).fetchone())[0]
-            handled = await handled_count(consumer_conn)
+            handled = await handled_since(consumer_conn, after_id)
             print(f"trace: outbox unpublished={unpublished} handled={handled}", file=sys.stderr, flush=True)
 
 
@@ -144,7 +151,8 @@ async def offer(producer: RunningService, consumer_url: str, rate: int, per_comm
     interval = per_commit / rate
     writers = asyncio.Semaphore(WRITERS)
     async with await psycopg.AsyncConnection.connect(_libpq(consumer_url), autocommit=True) as conn:
-        before = await handled_count(conn)
+        before = await last_effect_id(conn)
+        expected = commits * per_commit
         since = (await (await conn.execute("SELECT extract(epoch FROM clock_timestamp())")).fetchone())[0]
 
         async def commit() -> None:
@@ -158,7 +166,7 @@ async def offer(producer: RunningService, consumer_url: str, rate: int, per_comm
 
         loop = asyncio.get_running_loop()
         started = loop.time()
-        trace = asyncio.create_task(backlog_trace(producer, conn)) if TRACE else None
+        trace = asyncio.create_task(backlog_trace(producer, conn, before)) if TRACE else None
         tasks = []
         for i in range(commits):
             ahead = started + i * interval - loop.time()
@@ -171,15 +179,15 @@ async def offer(producer: RunningService, consumer_url: str, rate: int, per_comm
         # Kept up: the backlog did not grow — everything is handled shortly after the
         # last commit, latency stayed bounded, and the writers held the offered rate.
         deadline = loop.time() + CATCH_UP_SECONDS
-        while await handled_count(conn) - before < commits * per_commit and loop.time() < deadline:
+        while await handled_since(conn, before) < expected and loop.time() < deadline:
             await asyncio.sleep(0.02)
-        caught_up = await handled_count(conn) - before >= commits * per_commit
-        while await handled_count(conn) - before < commits * per_commit:  # the rest, for latencies
+        caught_up = await handled_since(conn, before) >= expected
+        while await handled_since(conn, before) < expected:  # the rest, for latencies
             await asyncio.sleep(0.05)
         if trace:
             trace.cancel()
     latencies = await asyncio.to_thread(latencies_ms, producer.database_url, consumer_url, float(since))
-    committed_per_s = commits * per_commit / committed_in
+    committed_per_s = expected / committed_in
     p99_ms = latencies[max(int(len(latencies) * 0.99) - 1, 0)]
     return Step(
         offered_per_s=rate,
