@@ -72,6 +72,8 @@ async def test_bad_filters_are_refused(svc: OrdersDriver):
         ("created_from=2026-02-02T00:00:00Z&created_to=2026-02-01T00:00:00Z", "created_to"),
         ("limit=500", "limit"),
         ("q=" + "x" * 201, "q"),
+        ("q=ada%00", "q"),  # PostgreSQL text cannot hold NUL
+        ("product=wallet%00report", "product"),
     ]:
         response = await svc.http.get(f"/admin/api/orders?{query}")
         assert response.status_code == 422, query
@@ -166,6 +168,8 @@ async def test_reopen_a_failed_order_and_give_up_on_one(svc: OrdersDriver, three
         ({"staff_email": "grace@example.com", "reason": "x" * 501}, "reason"),
         ({"staff_email": "grace@example.com"}, "reason"),
         ({"staff_email": "grace@example.com", "reason": "x", "force": True}, "force"),
+        ({"staff_email": "grace@example.com", "reason": "user\x00asked"}, "reason"),
+        ({"staff_email": "grace\x00@example.com", "reason": "x"}, "staff_email"),
     ],
 )
 async def test_bad_action_bodies_are_refused(svc: OrdersDriver, three_orders, body, field):

@@ -136,6 +136,9 @@ BAD_ORDERS = [
     pytest.param(body(user_id="42"), "user_id", "invalid_request", id="user-id-not-uuid"),
     pytest.param(body(user_id=...), "user_id", "invalid_request", id="user-id-missing"),
     pytest.param(body(user_email="not-an-email"), "user_email", "invalid_request", id="bad-email"),
+    pytest.param(
+        body(user_email="ada\x00@example.com"), "user_email", "invalid_request", id="nul-in-email"
+    ),
     pytest.param(body(price_usd="0.01"), "price_usd", "invalid_request", id="extra-field"),
 ]
 
