@@ -109,8 +109,8 @@ class Chain:
         old = self._slot_blockhash.pop(expired, None)
         if old is not None:
             self._blockhash_slot.pop(old, None)
-        now = int(time.time())
-        self._block_times[slot] = now
+        # A slot restored from a state file keeps the block time its transactions had.
+        now = self._block_times.setdefault(slot, int(time.time()))
         self.svm.set_clock(Clock(slot, self._block_times.get(0, now), 0, 0, now))
 
     def advance_slot(self) -> int:
@@ -413,8 +413,12 @@ class Chain:
             self.by_signature[record.signature] = record
             self.index.add(record)
             self._block_times.setdefault(record.slot, record.block_time)
-        self.slot = max(self.slot, state["slot"] + FINALITY_DEPTH)
-        self._begin_slot(self.slot)
+        saved_slot = state["slot"]
+        self.slot = max(self.slot, saved_slot + FINALITY_DEPTH)
+        # Every slot from the saved one on gets its blockhash, so the confirmed and
+        # finalized blockhashes (slot - 1, slot - 32) exist from the first request.
+        for slot in range(saved_slot, self.slot + 1):
+            self._begin_slot(slot)
 
 
 def _record_to_json(record: TransactionRecord) -> dict:
