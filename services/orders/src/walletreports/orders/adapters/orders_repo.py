@@ -46,7 +46,8 @@ class OrderRepository:
         placed_by: str,
         plan: SubscriptionPlan | None,
     ) -> None:
-        """A new order: its row, the creation history row, then whatever it did since."""
+        """A new order: its row as the order now is (a covered one is already paid), the
+        creation history row, then the history it made since."""
         await self.session.execute(
             insert(orders).values(
                 id=order.id,
@@ -55,7 +56,6 @@ class OrderRepository:
                 product=order.product,
                 product_kind=order.product_kind,
                 wallet_address=order.wallet_address,
-                status=OrderStatus.PENDING_PAYMENT.value,
                 list_price_usd=price.list_price_usd,
                 discount_usd=price.discount_usd,
                 price_usd=price.price_usd,
@@ -64,7 +64,7 @@ class OrderRepository:
                 plan_terms=None if plan is None else plan.model_dump(mode="json"),
                 created_at=order.created_at,
                 payment_due_by=order.payment_due_by,
-                updated_at=order.created_at,
+                **_state(order, now=order.created_at),
             )
         )
         await self.session.execute(
@@ -78,7 +78,7 @@ class OrderRepository:
             )
         )
         self._stored[order.id] = (0, 0)
-        await self.save(order, now=order.created_at)
+        await self._append_new(order)
 
     async def get(self, order_id: uuid.UUID, *, lock: bool = False) -> Order | None:
         """The order, or None. `lock` holds its row (FOR UPDATE) until the transaction ends,
@@ -107,22 +107,14 @@ class OrderRepository:
 
     async def save(self, order: Order, *, now: datetime) -> None:
         """Write the order's current state and append its new history and payment issues."""
-        history_done, issues_done = self._stored[order.id]
-        payment = order.payment
         await self.session.execute(
-            update(orders)
-            .where(orders.c.id == order.id)
-            .values(
-                status=order.status.value,
-                paid_via=None if order.paid_via is None else order.paid_via.value,
-                covered_by_subscription_id=order.covered_by_subscription_id,
-                payment_currency=None if payment is None else payment.currency.value,
-                payment_base_units=None if payment is None else payment.amount_base_units,
-                payment_signature=None if payment is None else payment.signature,
-                payment_invoice_id=None if payment is None else payment.invoice_id,
-                updated_at=now,
-            )
+            update(orders).where(orders.c.id == order.id).values(**_state(order, now=now))
         )
+        await self._append_new(order)
+
+    async def _append_new(self, order: Order) -> None:
+        """Insert the history and payment issues the order gained since it was stored."""
+        history_done, issues_done = self._stored[order.id]
         new_history = order.history[history_done:]
         if new_history:
             await self.session.execute(
@@ -199,6 +191,21 @@ def issue_from_row(row: Any) -> PaymentNeedsReview:
         at=row.at,
         message=row.message,
     )
+
+
+def _state(order: Order, *, now: datetime) -> dict[str, Any]:
+    """The columns a transition may change."""
+    payment = order.payment
+    return {
+        "status": order.status.value,
+        "paid_via": None if order.paid_via is None else order.paid_via.value,
+        "covered_by_subscription_id": order.covered_by_subscription_id,
+        "payment_currency": None if payment is None else payment.currency.value,
+        "payment_base_units": None if payment is None else payment.amount_base_units,
+        "payment_signature": None if payment is None else payment.signature,
+        "payment_invoice_id": None if payment is None else payment.invoice_id,
+        "updated_at": now,
+    }
 
 
 def _issue_row(issue: PaymentNeedsReview) -> dict[str, Any]:
