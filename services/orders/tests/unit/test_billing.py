@@ -97,6 +97,7 @@ def test_totals_per_currency_and_usd(catalog, user_id, now, new_order):
     assert summary.is_subscriber
     view = summary.subscription
     assert (view.status, view.reports_used, view.reports_included) == ("active", 1, 30)
+    assert view.reports_remaining == 29
     assert view.expires_at == now + timedelta(days=30)
 
 

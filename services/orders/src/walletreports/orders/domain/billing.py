@@ -55,6 +55,7 @@ class SubscriptionView:
     status: str  # "active" | "expired" as of `now`
     reports_used: int
     reports_included: int
+    reports_remaining: int
     expires_at: datetime
 
 
@@ -126,6 +127,7 @@ def billing_summary(
             status="active" if subscription.is_active(now) else "expired",
             reports_used=subscription.reports_used,
             reports_included=subscription.reports_included,
+            reports_remaining=subscription.reports_remaining,
             expires_at=subscription.expires_at,
         ),
     )

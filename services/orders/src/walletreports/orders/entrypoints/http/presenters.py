@@ -27,7 +27,7 @@ def billing_json(summary: BillingSummary) -> dict[str, Any]:
             "status": sub.status,
             "reports_used": sub.reports_used,
             "reports_included": sub.reports_included,
-            "reports_remaining": max(sub.reports_included - sub.reports_used, 0),
+            "reports_remaining": sub.reports_remaining,
             "expires_at": sub.expires_at.isoformat(),
         },
         "orders": [
