@@ -1,6 +1,8 @@
 """A ledger saved with --state and loaded at the next start serves like a running one."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 from solders.keypair import Keypair
@@ -8,8 +10,8 @@ from solders.message import Message
 from solders.system_program import TransferParams, transfer
 from solders.transaction import VersionedTransaction
 
-from walletreports.localnet.chain import Chain
-from walletreports.localnet.genesis import test_wallets as funded_wallets
+from walletreports.localnet.chain import Chain, StateFileError
+from walletreports.localnet.genesis import GenesisConfig, test_wallets as funded_wallets
 from walletreports.localnet.rpc.dispatcher import handle_payload
 
 
@@ -58,3 +60,52 @@ def test_loaded_ledger_keeps_block_times_and_takes_new_payments(saved):
     record = restored.record(signature)
     assert restored.block_time(saved_slot) == record.block_time
     assert restored.record(pay_once(restored)) is not None
+
+
+def _edited(path, edit):
+    state = json.loads(path.read_text())
+    edit(state)
+    path.write_text(json.dumps(state))
+    return path
+
+
+@pytest.mark.parametrize("edit", [
+    lambda path: path.write_text("{not json"),
+    lambda path: path.write_text("[]"),
+    lambda path: path.write_text('{"format": 1}'),
+    lambda path: _edited(path, lambda s: s.update(format=2)),
+    lambda path: _edited(path, lambda s: s.update(slot="40")),
+    lambda path: _edited(path, lambda s: s["records"].append({"signature": "x"})),
+    lambda path: _edited(path, lambda s: s["accounts"].update(nope=[1, "", "x", False, 0])),
+], ids=["not-json", "not-an-object", "no-fields", "other-format", "bad-slot", "bad-record",
+        "bad-account"])
+def test_unusable_state_file_is_refused_and_changes_nothing(saved, edit):
+    path, _, signature = saved
+    edit(path)
+    chain = Chain()
+    payer = funded_wallets(chain.config)[0].pubkey()
+    genesis_balance = chain.svm.get_balance(payer)
+    with pytest.raises(StateFileError, match="cannot load state file"):
+        chain.load(path)
+    assert chain.svm.get_balance(payer) == genesis_balance  # no account half-loaded
+    assert chain.slot == 0 and chain.record(signature) is None and chain.records == []
+
+
+def test_state_file_from_another_seed_is_refused(saved):
+    path, _, _ = saved
+    chain = Chain(GenesisConfig(seed="another"))
+    with pytest.raises(StateFileError, match="seed 'walletreports-localnet', not 'another'"):
+        chain.load(path)
+    assert chain.records == [] and chain.slot == 0
+
+
+def test_cli_says_why_it_cannot_start_on_a_bad_state_file(tmp_path):
+    state = tmp_path / "state.json"
+    state.write_text("{not json")
+    result = subprocess.run(
+        [sys.executable, "-m", "walletreports.localnet", "--state", str(state), "--rpc-port", "0",
+         "--ws-port", "0", "--slot-ms", "0"],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("localnet: cannot start: cannot load state file")
+    assert "Traceback" not in result.stderr

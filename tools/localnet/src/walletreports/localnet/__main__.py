@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
+from .chain import StateFileError
 from .genesis import DEFAULT_SEED, GenesisConfig, MintSpec
 from .server import LocalnetServer, LocalnetSettings
 
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = parse_args(argv)
     try:
         asyncio.run(run(settings))
-    except OSError as exc:
+    except (OSError, StateFileError) as exc:
         print(f"localnet: cannot start: {exc}", file=sys.stderr)
         sys.exit(1)
 

@@ -68,6 +68,11 @@ class TransactionRejected(Exception):
         self.execution = execution
 
 
+class StateFileError(ValueError):
+    """A state file this localnet cannot load: unreadable, malformed, or saved by a
+    localnet with another seed. Raised before `load` changes anything."""
+
+
 @dataclass(slots=True)
 class SendOptions:
     preflight: bool = True
@@ -393,32 +398,51 @@ class Chain:
         tmp.replace(path)
 
     def load(self, path: Path) -> None:
-        """Restore a saved state. History loads as finalized: it cannot be forked away."""
-        state = json.loads(path.read_text())
-        for address, (lamports, data, owner, executable, rent_epoch) in state["accounts"].items():
-            key = Pubkey.from_string(address)
-            self.svm.set_account(
-                key,
-                Account(lamports, base64.b64decode(data), Pubkey.from_string(owner), executable,
-                        rent_epoch),
-            )
+        """Restore a saved state. History loads as finalized: it cannot be forked away.
+        Raises StateFileError, with nothing changed, for a file it cannot use."""
+        accounts, records, saved_slot = _read_state(path, self.config.seed)
+        for key, account in accounts.items():
+            self.svm.set_account(key, account)
             self.touched.add(key)
         self.records = []
         self.by_signature = {}
         self.index = AddressIndex()
         self.unfinalized = {}
-        for seq, item in enumerate(state["records"]):
-            record = _record_from_json(item, seq)
+        for record in records:
             self.records.append(record)
             self.by_signature[record.signature] = record
             self.index.add(record)
             self._block_times.setdefault(record.slot, record.block_time)
-        saved_slot = state["slot"]
         self.slot = max(self.slot, saved_slot + FINALITY_DEPTH)
         # Every slot from the saved one on gets its blockhash, so the confirmed and
         # finalized blockhashes (slot - 1, slot - 32) exist from the first request.
         for slot in range(saved_slot, self.slot + 1):
             self._begin_slot(slot)
+
+
+def _read_state(path: Path, seed: str) -> tuple[dict[Pubkey, Account], list[TransactionRecord], int]:
+    """Parse a whole state file before any of it is applied."""
+    try:
+        state = json.loads(path.read_text())
+        if not isinstance(state, dict) or state.get("format") != 1:
+            raise ValueError("not a localnet state file (format 1)")
+        saved_seed, saved_slot = state["seed"], state["slot"]
+        if isinstance(saved_slot, bool) or not isinstance(saved_slot, int) or saved_slot < 0:
+            raise ValueError(f"bad slot {saved_slot!r}")
+        accounts = {
+            Pubkey.from_string(address): Account(
+                lamports, base64.b64decode(data, validate=True), Pubkey.from_string(owner),
+                executable, rent_epoch)
+            for address, (lamports, data, owner, executable, rent_epoch)
+            in state["accounts"].items()
+        }
+        records = [_record_from_json(item, seq) for seq, item in enumerate(state["records"])]
+    except (OSError, KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise StateFileError(f"cannot load state file {path}: {type(exc).__name__}: {exc}") from exc
+    if saved_seed != seed:
+        raise StateFileError(f"state file {path} was saved with seed {saved_seed!r}, not "
+                             f"{seed!r}: start with that seed or remove the file")
+    return accounts, records, saved_slot
 
 
 def _record_to_json(record: TransactionRecord) -> dict:
