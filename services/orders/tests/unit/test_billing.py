@@ -12,7 +12,6 @@ from walletreports.orders.domain.money import Currency
 from walletreports.orders.domain.order import PaymentReceipt
 from walletreports.orders.domain.placement import place_order
 from walletreports.orders.domain.state_machine import OrderStatus
-from walletreports.orders.domain.subscription import activate_subscription
 
 ADDRESS = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
 STAFF = Actor.staff("ops@example.com")
@@ -36,7 +35,7 @@ def new_order(catalog, user_id, now):
     return make
 
 
-def test_totals_per_currency_and_usd(catalog, user_id, now, new_order):
+def test_totals_per_currency_and_usd(user_id, now, new_order, subscription):
     usdc = new_order().order
     usdc.pay(receipt=PaymentReceipt(Currency.USDC, 25_000_000, "s1"), now=now)
     usdc.start_processing(now=now)
@@ -48,13 +47,6 @@ def test_totals_per_currency_and_usd(catalog, user_id, now, new_order):
 
     plan_order = new_order("subscription_monthly").order
     plan_order.pay(receipt=PaymentReceipt(Currency.USDT, 6_000_000, "s3"), now=now)
-    subscription = activate_subscription(
-        plan=catalog.plan("subscription_monthly"),
-        user_id=user_id,
-        current=None,
-        new_subscription_id=uuid.uuid4(),
-        now=now,
-    ).subscription
     plan_order.finish(outcome=OrderStatus.COMPLETED, now=now, reason="subscription activated")
 
     covered = new_order(subscription=subscription)
@@ -130,15 +122,10 @@ def test_empty_user(user_id, now):
     assert not summary.is_subscriber and summary.subscription is None
 
 
-def test_expired_subscription_is_shown_as_expired(catalog, user_id, now):
-    sub = activate_subscription(
-        plan=catalog.plan("subscription_monthly"),
-        user_id=user_id,
-        current=None,
-        new_subscription_id=uuid.uuid4(),
-        now=now,
-    ).subscription
-    summary = billing_summary(user_id=user_id, orders=[], subscription=sub, now=sub.expires_at)
+def test_expired_subscription_is_shown_as_expired(user_id, subscription):
+    summary = billing_summary(
+        user_id=user_id, orders=[], subscription=subscription, now=subscription.expires_at
+    )
     assert not summary.is_subscriber
     assert summary.subscription.status == "expired"
 

@@ -15,7 +15,6 @@ from walletreports.orders.domain.errors import (
 from walletreports.orders.domain.order import PaidVia
 from walletreports.orders.domain.placement import place_order
 from walletreports.orders.domain.state_machine import OrderEventName, OrderStatus
-from walletreports.orders.domain.subscription import activate_subscription
 
 ADDRESS = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
 ORDER_ID = uuid.UUID("00000000-0000-4000-8000-0000000000f1")
@@ -31,17 +30,6 @@ def place(catalog, user_id, now, product="wallet_report", wallet=ADDRESS, subscr
         subscription=subscription,
         now=now,
     )
-
-
-@pytest.fixture
-def subscription(catalog, user_id, now):
-    return activate_subscription(
-        plan=catalog.plan("subscription_monthly"),
-        user_id=user_id,
-        current=None,
-        new_subscription_id=uuid.uuid4(),
-        now=now,
-    ).subscription
 
 
 def test_report_order_awaits_payment(catalog, user_id, now):

@@ -1,24 +1,9 @@
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from decimal import Decimal
 
-import pytest
-
 from walletreports.orders.domain.pricing import price_order
-from walletreports.orders.domain.subscription import activate_subscription
-
-
-@pytest.fixture
-def subscription(catalog, user_id, now):
-    return activate_subscription(
-        plan=catalog.plan("subscription_monthly"),
-        user_id=user_id,
-        current=None,
-        new_subscription_id=uuid.uuid4(),
-        now=now,
-    ).subscription
 
 
 def test_report_at_list_price(catalog, now):
