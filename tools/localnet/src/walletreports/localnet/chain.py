@@ -200,7 +200,7 @@ class Chain:
         except KeyResolutionError as exc:
             return reject("lookup", str(exc))
         keys_text = [_intern(str(key)) for key in resolved.keys]
-        execution = execute(self.svm, tx, resolved, keys_text, self.decimals)
+        execution = execute(self.svm, tx, resolved, self.decimals)
         if not execution.committed:
             reason = "verify" if execution.err == "SignatureFailure" else "preflight"
             return reject(reason, execution.err, execution)
@@ -261,7 +261,6 @@ class Chain:
         """Run a transaction and undo it. Returns what happened and the state the
         `capture` accounts would have had afterwards."""
         resolved = resolve_keys(self.svm, tx.message)
-        keys_text = [str(key) for key in resolved.keys]
         # If execute itself fails we have no undo from it, so keep our own of what the
         # transaction could have written; the caller then sees the real error.
         before = {key: self.svm.get_account(key)
@@ -269,7 +268,7 @@ class Chain:
         execution: Execution | None = None
         self.svm.with_sigverify(sig_verify)
         try:
-            execution = execute(self.svm, tx, resolved, keys_text, self.decimals)
+            execution = execute(self.svm, tx, resolved, self.decimals)
             captured = [self.svm.get_account(address) for address in capture]
         finally:
             self.svm.with_sigverify(True)
@@ -342,7 +341,7 @@ class Chain:
         for record in later:
             tx = VersionedTransaction.from_bytes(record.raw)
             resolved = resolve_keys(self.svm, tx.message)
-            execution = execute(self.svm, tx, resolved, record.account_keys, self.decimals)
+            execution = execute(self.svm, tx, resolved, self.decimals)
             if execution.committed:
                 self._apply_execution(record, execution)
             else:
@@ -420,7 +419,9 @@ class Chain:
             self._begin_slot(slot)
 
 
-def _read_state(path: Path, seed: str) -> tuple[dict[Pubkey, Account], list[TransactionRecord], int]:
+def _read_state(
+    path: Path, seed: str
+) -> tuple[dict[Pubkey, Account], list[TransactionRecord], int]:
     """Parse a whole state file before any of it is applied."""
     try:
         state = json.loads(path.read_text())

@@ -71,7 +71,7 @@ def error_json(failed: FailedTransactionMetadata) -> Any:
 
 
 def _token_balance(
-    index: int, account: Account | None, keys_text: list[str], decimals: MintDecimals
+    index: int, account: Account | None, decimals: MintDecimals
 ) -> TokenBalance | None:
     if account is None:
         return None
@@ -126,11 +126,7 @@ def inner_instructions_json(inner) -> list[dict]:
 
 
 def execute(
-    svm: LiteSVM,
-    tx: VersionedTransaction,
-    resolved: ResolvedKeys,
-    keys_text: list[str],
-    decimals: MintDecimals,
+    svm: LiteSVM, tx: VersionedTransaction, resolved: ResolvedKeys, decimals: MintDecimals
 ) -> Execution:
     keys = resolved.keys
     pre_accounts: list[Account | None] = []
@@ -162,12 +158,8 @@ def execute(
     # LiteSVM charges the fee exactly then, so an untouched fee payer means "rejected".
     committed = err is None or post_balances[0] != pre_balances[0]
 
-    pre_tokens = [
-        b for i, a in enumerate(pre_accounts) if (b := _token_balance(i, a, keys_text, decimals))
-    ]
-    post_tokens = [
-        b for i, a in enumerate(post_accounts) if (b := _token_balance(i, a, keys_text, decimals))
-    ]
+    pre_tokens = [b for i, a in enumerate(pre_accounts) if (b := _token_balance(i, a, decimals))]
+    post_tokens = [b for i, a in enumerate(post_accounts) if (b := _token_balance(i, a, decimals))]
     return_data = meta.return_data()
     return_pair = None
     if return_data is not None and bytes(return_data.data):
