@@ -129,7 +129,7 @@ def test_mint_to_checked_without_decimals_is_partially_decoded():
 
     accounts = ["A", "B", "C"]
     parsed = parse_instruction(str(TOKEN_PROGRAM), accounts, bytes([14]) + (5).to_bytes(8, "little"),
-                               1, lambda mint: 6)
+                               1)
     assert "parsed" not in parsed and parsed["accounts"] == accounts
 
 

@@ -37,7 +37,7 @@ def _need(accounts: list[str], count: int) -> None:
         raise _Unparseable
 
 
-def _parse_system(data: bytes, accounts: list[str], decimals_of) -> dict:
+def _parse_system(data: bytes, accounts: list[str]) -> dict:
     if len(data) < 4:
         raise _Unparseable
     tag = struct.unpack_from("<I", data)[0]
@@ -71,7 +71,7 @@ def _authority(info: dict, accounts: list[str], last_nonsigner: int, name: str) 
     return info
 
 
-def _parse_token(data: bytes, accounts: list[str], decimals_of) -> dict:
+def _parse_token(data: bytes, accounts: list[str]) -> dict:
     if not data:
         raise _Unparseable
     tag = data[0]
@@ -130,7 +130,7 @@ def _parse_token(data: bytes, accounts: list[str], decimals_of) -> dict:
     raise _Unparseable
 
 
-def _parse_associated_token(data: bytes, accounts: list[str], decimals_of) -> dict:
+def _parse_associated_token(data: bytes, accounts: list[str]) -> dict:
     kind = {b"": "create", b"\x00": "create", b"\x01": "createIdempotent"}.get(data)
     if kind is None:
         raise _Unparseable
@@ -140,14 +140,14 @@ def _parse_associated_token(data: bytes, accounts: list[str], decimals_of) -> di
                      "wallet": accounts[2]}, "type": kind}
 
 
-def _parse_memo(data: bytes, accounts: list[str], decimals_of) -> str:
+def _parse_memo(data: bytes, accounts: list[str]) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _Unparseable from exc
 
 
-_PARSERS: dict[str, tuple[str, Callable[..., Any]]] = {
+_PARSERS: dict[str, tuple[str, Callable[[bytes, list[str]], Any]]] = {
     str(SYSTEM_PROGRAM): ("system", _parse_system),
     str(TOKEN_PROGRAM): ("spl-token", _parse_token),
     str(TOKEN_2022_PROGRAM): ("spl-token-2022", _parse_token),
@@ -158,13 +158,13 @@ _PARSERS: dict[str, tuple[str, Callable[..., Any]]] = {
 
 
 def parse_instruction(
-    program_id: str, accounts: list[str], data: bytes, stack_height: int | None, decimals_of
+    program_id: str, accounts: list[str], data: bytes, stack_height: int | None
 ) -> dict:
     parser = _PARSERS.get(program_id)
     if parser is not None:
         name, parse = parser
         try:
-            parsed = parse(data, accounts, decimals_of)
+            parsed = parse(data, accounts)
             return {"parsed": parsed, "program": name, "programId": program_id,
                     "stackHeight": stack_height}
         except (_Unparseable, struct.error, ValueError, IndexError):

@@ -96,7 +96,7 @@ def _message_json(message) -> dict:
     return result
 
 
-def _message_parsed(record: TransactionRecord, message, decimals_of) -> dict:
+def _message_parsed(record: TransactionRecord, message) -> dict:
     keys = record.account_keys
     num_static = len(message.account_keys)
     num_signed = message.header.num_required_signatures
@@ -117,7 +117,6 @@ def _message_parsed(record: TransactionRecord, message, decimals_of) -> dict:
                 [keys[a] for a in bytes(ix.accounts)],
                 bytes(ix.data),
                 None,
-                decimals_of,
             )
             for ix in message.instructions
         ],
@@ -128,7 +127,7 @@ def _message_parsed(record: TransactionRecord, message, decimals_of) -> dict:
     return result
 
 
-def _inner_parsed(record: TransactionRecord, decimals_of) -> list[dict]:
+def _inner_parsed(record: TransactionRecord) -> list[dict]:
     keys = record.account_keys
     return [
         {
@@ -139,7 +138,6 @@ def _inner_parsed(record: TransactionRecord, decimals_of) -> list[dict]:
                     [keys[a] for a in ix["accounts"]],
                     base58.b58decode(ix["data"]),
                     ix["stackHeight"],
-                    decimals_of,
                 )
                 for ix in group["instructions"]
             ],
@@ -148,14 +146,12 @@ def _inner_parsed(record: TransactionRecord, decimals_of) -> list[dict]:
     ]
 
 
-def meta_json(record: TransactionRecord, *, parsed: bool, decimals_of=None) -> dict:
+def meta_json(record: TransactionRecord, *, parsed: bool) -> dict:
     meta: dict[str, Any] = {
         "computeUnitsConsumed": record.compute_units,
         "err": record.err,
         "fee": record.fee,
-        "innerInstructions": _inner_parsed(record, decimals_of)
-        if parsed
-        else record.inner_instructions,
+        "innerInstructions": _inner_parsed(record) if parsed else record.inner_instructions,
         "logMessages": record.logs,
         "postBalances": record.post_balances,
         "postTokenBalances": [token_balance_json(b) for b in record.post_token_balances],
@@ -177,10 +173,7 @@ def meta_json(record: TransactionRecord, *, parsed: bool, decimals_of=None) -> d
 
 
 def encode_transaction(
-    record: TransactionRecord,
-    encoding: str,
-    max_supported_version: int | None,
-    decimals_of,
+    record: TransactionRecord, encoding: str, max_supported_version: int | None
 ) -> dict:
     check_version(record, max_supported_version)
     if encoding == "base64":
@@ -191,7 +184,7 @@ def encode_transaction(
         tx = VersionedTransaction.from_bytes(record.raw)
         message = tx.message
         transaction = {
-            "message": _message_parsed(record, message, decimals_of)
+            "message": _message_parsed(record, message)
             if encoding == "jsonParsed"
             else _message_json(message),
             "signatures": [str(s) for s in tx.signatures],
@@ -200,7 +193,7 @@ def encode_transaction(
         raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
     result = {
         "blockTime": record.block_time,
-        "meta": meta_json(record, parsed=encoding == "jsonParsed", decimals_of=decimals_of),
+        "meta": meta_json(record, parsed=encoding == "jsonParsed"),
         "slot": record.slot,
         "transaction": transaction,
     }

@@ -289,4 +289,4 @@ def get_transaction(chain: Chain, params: list) -> dict | None:
     record = chain.record(text)
     if record is None or not chain.reaches(record, level):
         return None
-    return encode_transaction(record, encoding, max_version, chain.decimals.get)
+    return encode_transaction(record, encoding, max_version)
