@@ -16,11 +16,11 @@ import httpx
 import nats
 import pytest
 import pytest_asyncio
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from walletreports.contracts import Event, wire_subject
 from walletreports.kit.messaging.consumers import HANDLED
 from walletreports.kit.messaging.streams import delete_streams
-from walletreports.kit.testing.eventually import eventually
+from walletreports.kit.testing.eventually import count_rows, eventually
 from walletreports.kit.testing.serving import RunningService, ServiceHarness
 from walletreports.orders.adapters.tables import order_history, orders, outbox
 from walletreports.orders.app import SPEC
@@ -82,10 +82,7 @@ class OrdersDriver:
             return (await session.execute(query)).scalar_one()
 
     async def count(self, table: Table, **where: Any) -> int:
-        query = select(func.count()).select_from(table)
-        for column, value in where.items():
-            query = query.where(table.c[column] == value)
-        return await self.scalar(query)
+        return await count_rows(self.service, table, **where)
 
     async def counts(self) -> dict[str, int]:
         return {t.name: await self.count(t) for t in (orders, order_history, outbox)}
