@@ -97,3 +97,34 @@ def test_raw_size_limit(chain):
 def test_bad_encoding_is_invalid_params(chain, encoding):
     reply = call(chain, "sendTransaction", ["AAAA", {"encoding": encoding}])
     assert reply["error"]["code"] == -32602
+
+
+@pytest.mark.parametrize("v0", [False, True])
+def test_json_parsed_account_keys_say_which_are_writable(v0):
+    from solders.instruction import AccountMeta, Instruction
+    from solders.keypair import Keypair
+    from solders.message import MessageV0
+
+    from walletreports.localnet.programs import TOKEN_PROGRAM, USDC_MINT
+    from walletreports.localnet.token_instructions import (
+        associated_token_address,
+        transfer_checked,
+    )
+    from walletreports.localnet.transaction_encoding import encode_transaction
+
+    chain = Chain()
+    payer, payee = funded_wallets(chain.config)[:2]
+    source = associated_token_address(payer.pubkey(), USDC_MINT)
+    destination = associated_token_address(payee.pubkey(), USDC_MINT)
+    reference = Keypair().pubkey()
+    ix = transfer_checked(source, USDC_MINT, destination, payer.pubkey(), 1, 6)
+    ix = Instruction(ix.program_id, ix.data,
+                     list(ix.accounts) + [AccountMeta(reference, False, False)])
+    blockhash = chain.latest_blockhash("processed")[0]
+    message = (MessageV0.try_compile(payer.pubkey(), [ix], [], blockhash) if v0
+               else Message.new_with_blockhash([ix], payer.pubkey(), blockhash))
+    signature = chain.send(VersionedTransaction(message, [payer]))
+    parsed = encode_transaction(chain.record(signature), "jsonParsed", 0)
+    writable = {k["pubkey"]: k["writable"] for k in parsed["transaction"]["message"]["accountKeys"]}
+    assert writable == {str(payer.pubkey()): True, str(source): True, str(destination): True,
+                        str(USDC_MINT): False, str(reference): False, str(TOKEN_PROGRAM): False}

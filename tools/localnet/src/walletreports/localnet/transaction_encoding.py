@@ -14,6 +14,7 @@ from .parsed_instructions import parse_instruction
 from .records import TokenBalance, TransactionRecord
 from .rpc_errors import UNSUPPORTED_TRANSACTION_VERSION, RpcError, invalid_params
 from .token_layout import ui_token_amount
+from .transaction_keys import writable_flags
 
 TRANSACTION_ENCODINGS = ("json", "jsonParsed", "base64", "base58")
 
@@ -60,22 +61,6 @@ def _lookups(message) -> list[dict]:
     ]
 
 
-def _writable_flags(record: TransactionRecord, message) -> list[bool]:
-    header = message.header
-    num_signed = header.num_required_signatures
-    static = len(message.account_keys)
-    programs = {ix.program_id_index for ix in message.instructions}
-    flags = []
-    for i in range(static):
-        if i < num_signed:
-            writable = i < num_signed - header.num_readonly_signed_accounts
-        else:
-            writable = i < static - header.num_readonly_unsigned_accounts
-        flags.append(writable and i not in programs)
-    flags += [True] * record.num_loaded_writable + [False] * record.num_loaded_readonly
-    return flags
-
-
 def _message_json(message) -> dict:
     result = {
         "accountKeys": [str(key) for key in message.account_keys],
@@ -100,7 +85,7 @@ def _message_parsed(record: TransactionRecord, message) -> dict:
     keys = record.account_keys
     num_static = len(message.account_keys)
     num_signed = message.header.num_required_signatures
-    writable = _writable_flags(record, message)
+    writable = writable_flags(message, record.num_loaded_writable, record.num_loaded_readonly)
     result = {
         "accountKeys": [
             {

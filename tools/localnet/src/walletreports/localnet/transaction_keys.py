@@ -38,17 +38,27 @@ def _lookup_table_addresses(svm: LiteSVM, table: Pubkey) -> list[bytes]:
     return [body[i : i + 32] for i in range(0, len(body), 32)]
 
 
-def resolve_keys(svm: LiteSVM, message: Message | MessageV0) -> ResolvedKeys:
-    static = list(message.account_keys)
+def writable_flags(
+    message: Message | MessageV0, num_loaded_writable: int, num_loaded_readonly: int
+) -> list[bool]:
+    """Which keys (static, then loaded writable, then loaded readonly) the message may write."""
     header = message.header
     num_signed = header.num_required_signatures
-    num_static = len(static)
-    writable = [
-        (i < num_signed - header.num_readonly_signed_accounts)
-        if i < num_signed
-        else (i < num_static - header.num_readonly_unsigned_accounts)
+    num_static = len(message.account_keys)
+    programs = {ix.program_id_index for ix in message.instructions}
+    static = [
+        # The runtime demotes invoked programs to read-only, so their balances never move.
+        i not in programs and (
+            i < num_signed - header.num_readonly_signed_accounts
+            if i < num_signed
+            else i < num_static - header.num_readonly_unsigned_accounts
+        )
         for i in range(num_static)
     ]
+    return static + [True] * num_loaded_writable + [False] * num_loaded_readonly
+
+
+def resolve_keys(svm: LiteSVM, message: Message | MessageV0) -> ResolvedKeys:
     loaded_writable: list[Pubkey] = []
     loaded_readonly: list[Pubkey] = []
     if isinstance(message, MessageV0):
@@ -60,10 +70,6 @@ def resolve_keys(svm: LiteSVM, message: Message | MessageV0) -> ResolvedKeys:
             except IndexError as exc:
                 raise KeyResolutionError("InvalidAddressLookupTableIndex") from exc
     program_indexes = {ix.program_id_index for ix in message.instructions}
-    # The runtime demotes invoked programs to read-only, so their balances never move.
-    for index in program_indexes:
-        if index < len(writable):
-            writable[index] = False
-    keys = static + loaded_writable + loaded_readonly
-    writable += [True] * len(loaded_writable) + [False] * len(loaded_readonly)
+    keys = list(message.account_keys) + loaded_writable + loaded_readonly
+    writable = writable_flags(message, len(loaded_writable), len(loaded_readonly))
     return ResolvedKeys(keys, writable, program_indexes, len(loaded_writable), len(loaded_readonly))
