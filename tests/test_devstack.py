@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, pool, text
 
 from walletreports.devstack.services import SERVICES
@@ -208,6 +209,46 @@ def test_a_database_that_refuses_connections_is_one_error_line(tmp_path, nats_ur
     assert "secret" not in errors[0]
     assert result.stdout.rstrip().endswith("stopped")
     assert_nothing_left(f"DEV_STATE_DIR={state_dir}")
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DEV_NATS_PORT": "nats"}, "DEV_NATS_PORT: Input should be a valid integer"),
+        ({"LOCALNET_RPC_PORT": "0"}, "LOCALNET_RPC_PORT: Input should be greater than or equal to 1"),
+        ({f"{SERVICES[-1].env_prefix}_HTTP_PORT": "99999"}, f"{SERVICES[-1].env_prefix}_HTTP_PORT"),
+        ({"NATS_URL": "http://127.0.0.1:4222"}, "NATS_URL: must be nats://host:port"),
+        # The services refuse these; the stack must not migrate (or create) anything with them.
+        ({f"{SERVICES[0].env_prefix}_DATABASE_URL": "mysql://wallet@127.0.0.1/web"},
+         f"{SERVICES[0].env_prefix}_DATABASE_URL: must be a postgresql:// URL"),
+        ({f"{SERVICES[0].env_prefix}_DATABASE_URL": "postgresql://wallet@127.0.0.1:port/web"},
+         f"{SERVICES[0].env_prefix}_DATABASE_URL: is not a valid URL"),
+    ],
+)
+def test_a_bad_setting_is_one_line_before_anything_starts(tmp_path, env, named):
+    state_dir = tmp_path / "dev"
+    result = subprocess.run([sys.executable, "-m", "walletreports.devstack"], env={**stack_env(state_dir), **env},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, result.stdout
+    assert "error: configuration error: " in lines[0]
+    assert named in lines[0]
+    assert not state_dir.exists(), "a state dir was created for a stack that cannot start"
+    assert_nothing_left(f"DEV_STATE_DIR={state_dir}")
+
+
+def test_a_state_dir_that_cannot_be_made_is_one_line(tmp_path):
+    (tmp_path / "file").touch()
+    state_dir = tmp_path / "file" / "dev"
+    result = subprocess.run([sys.executable, "-m", "walletreports.devstack", "--state-dir", str(state_dir)],
+                            env=stack_env(tmp_path / "unused"), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, result.stdout
+    assert f"error: cannot use {state_dir} as the state dir: Not a directory" in lines[0]
 
 
 EMBEDDED = """

@@ -13,6 +13,7 @@ from pathlib import Path
 from walletreports.kit.processes import nats_server_binary
 
 from .children import spawn
+from .config import StackSettings
 from .console import StackError, say
 from .signals import StopSignal
 
@@ -33,11 +34,13 @@ def wait_for_port(
         stop.wait(0.05)
 
 
-def start_nats(state_dir: Path, children: list[subprocess.Popen[bytes]], stop: StopSignal) -> str:
-    if url := os.environ.get("NATS_URL"):
+def start_nats(
+    state_dir: Path, config: StackSettings, children: list[subprocess.Popen[bytes]], stop: StopSignal
+) -> str:
+    if url := config.nats_url:
         say(f"NATS: using NATS_URL={url}")
         return url
-    port = int(os.environ.get("DEV_NATS_PORT", "14222"))
+    port = config.nats_port
     store = state_dir / "nats"
     store.mkdir(parents=True, exist_ok=True)
     try:
@@ -51,13 +54,13 @@ def start_nats(state_dir: Path, children: list[subprocess.Popen[bytes]], stop: S
     return f"nats://127.0.0.1:{port}"
 
 
-def start_solana(state_dir: Path, children: list[subprocess.Popen[bytes]], stop: StopSignal) -> dict[str, str]:
-    cluster = os.environ.get("SOLANA_CLUSTER", "localnet")
-    if cluster != "localnet":
-        say(f"Solana: cluster {cluster!r} (SOLANA_RPC_URL={os.environ.get('SOLANA_RPC_URL', 'unset')})")
+def start_solana(
+    state_dir: Path, config: StackSettings, children: list[subprocess.Popen[bytes]], stop: StopSignal
+) -> dict[str, str]:
+    if config.solana_cluster != "localnet":
+        say(f"Solana: cluster {config.solana_cluster!r} (SOLANA_RPC_URL={os.environ.get('SOLANA_RPC_URL', 'unset')})")
         return {}
-    rpc_port = int(os.environ.get("LOCALNET_RPC_PORT", "8899"))
-    ws_port = int(os.environ.get("LOCALNET_WS_PORT", "8900"))
+    rpc_port, ws_port = config.localnet_rpc_port, config.localnet_ws_port
     argv = [sys.executable, "-m", "walletreports.localnet", "--rpc-port", str(rpc_port), "--ws-port", str(ws_port),
             "--state", str(state_dir / "localnet-state.json")]
     children.append(process := spawn(argv, dict(os.environ), str(state_dir / "localnet.log")))

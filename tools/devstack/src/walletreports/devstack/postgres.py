@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from pathlib import Path
 
 from walletreports.kit import migrations
 
+from .config import StackSettings
 from .console import StackError, describe, say
 from .services import SERVICES
 from .signals import StopSignal
@@ -67,21 +67,23 @@ def embedded_postgres(pgdata: Path, stack: contextlib.ExitStack) -> str:
     return server.get_uri()
 
 
-def database_urls(state_dir: Path, stack: contextlib.ExitStack, stop: StopSignal) -> dict[str, str]:
-    urls = {s.name: os.environ[f"{s.env_prefix}_DATABASE_URL"] for s in SERVICES if f"{s.env_prefix}_DATABASE_URL" in os.environ}
-    missing = [s for s in SERVICES if s.name not in urls]
+def database_urls(state_dir: Path, config: StackSettings, stack: contextlib.ExitStack, stop: StopSignal) -> dict[str, str]:
+    """Every service's database URL, in the kit's postgresql+psycopg form."""
+    given = {s.name: url for s in SERVICES if (url := config.database_url(s)) is not None}
+    urls = dict(given)
+    missing = [s for s in SERVICES if s.name not in given]
     if missing:
         from sqlalchemy.engine import make_url
 
         # Not cut short by a signal: a server that pg_ctl started after we had given up
         # waiting would never be stopped. pg_ctl waits 10 s at most.
-        base = make_url(embedded_postgres(state_dir / "pgdata", stack))
+        base = make_url(embedded_postgres(state_dir / "pgdata", stack)).set(drivername="postgresql+psycopg")
         for service in missing:
             urls[service.name] = base.set(database=f"wallet_reports_{service.name}").render_as_string(hide_password=False)
         say(f"PostgreSQL: embedded pgserver in {state_dir / 'pgdata'} for {', '.join(s.name for s in missing)}")
         stop.check()
     for service in SERVICES:
-        if service.name in urls and service not in missing:
+        if service.name in given:
             say(f"PostgreSQL: {service.name} uses {service.env_prefix}_DATABASE_URL")
     return urls
 
@@ -92,7 +94,7 @@ def migrate_all(urls: dict[str, str], stop: StopSignal) -> None:
     from sqlalchemy.engine import make_url
 
     for service in SERVICES:
-        url = migrations_url(urls[service.name])
+        url = urls[service.name]
         try:
             with stop.raising():
                 spec = service.spec()
@@ -104,8 +106,3 @@ def migrate_all(urls: dict[str, str], stop: StopSignal) -> None:
             where = make_url(url).render_as_string(hide_password=True)
             raise StackError(f"{service.name}: migrations failed on {where}: {describe(exc)}") from exc
     say("migrations applied for all services")
-
-
-def migrations_url(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"postgresql+psycopg://{rest}"

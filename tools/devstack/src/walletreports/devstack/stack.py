@@ -17,7 +17,9 @@ interrupted and its query cancelled on the server. Only the embedded PostgreSQL'
 start (at most pg_ctl's 10 s) is waited for, so that it can be stopped. Then whatever
 had started is stopped and the exit code is 128 + the signal (130 for Ctrl-C, 143 for
 SIGTERM): the stack never came up. Any failure is one `[dev] error: ...` line and exit
-code 1, with everything stopped.
+code 1, with everything stopped. A bad setting (a port that is not one, a database URL
+the services would refuse) or an unusable --state-dir is one such line and exit code 2,
+before anything is started or created.
 """
 
 from __future__ import annotations
@@ -34,21 +36,23 @@ from pathlib import Path
 import httpx
 
 from .children import spawn, stop_all
+from .config import StackSettings, load_config
 from .console import StackError, say
 from .infrastructure import start_nats, start_solana
 from .postgres import database_urls, migrate_all
-from .services import SERVICES, ServiceEntry
+from .services import SERVICES
 from .signals import Interrupted, StopSignal
 
 READY_TIMEOUT_SECONDS = 60
 
 
-def service_port(service: ServiceEntry) -> int:
-    return int(os.environ.get(f"{service.env_prefix}_HTTP_PORT", service.port))
-
-
 def start_services(
-    state_dir: Path, nats_url: str, urls: dict[str, str], solana: dict[str, str], children: list[subprocess.Popen[bytes]]
+    state_dir: Path,
+    config: StackSettings,
+    nats_url: str,
+    urls: dict[str, str],
+    solana: dict[str, str],
+    children: list[subprocess.Popen[bytes]],
 ) -> dict[str, subprocess.Popen[bytes]]:
     started = {}
     for service in SERVICES:
@@ -56,7 +60,7 @@ def start_services(
         env.setdefault("ENVIRONMENT", "development")
         env["NATS_URL"] = nats_url
         env[f"{service.env_prefix}_DATABASE_URL"] = urls[service.name]
-        env[f"{service.env_prefix}_HTTP_PORT"] = str(service_port(service))
+        env[f"{service.env_prefix}_HTTP_PORT"] = str(config.http_port(service))
         process = spawn([sys.executable, "-m", service.module, "serve"], env, str(state_dir / f"{service.name}.log"))
         children.append(process)
         started[service.name] = process
@@ -64,9 +68,13 @@ def start_services(
 
 
 def wait_ready(
-    state_dir: Path, processes: dict[str, subprocess.Popen[bytes]], started_at: float, stop: StopSignal
+    state_dir: Path,
+    config: StackSettings,
+    processes: dict[str, subprocess.Popen[bytes]],
+    started_at: float,
+    stop: StopSignal,
 ) -> None:
-    pending = {s.name: f"http://127.0.0.1:{service_port(s)}" for s in SERVICES}
+    pending = {s.name: f"http://127.0.0.1:{config.http_port(s)}" for s in SERVICES}
     deadline = started_at + READY_TIMEOUT_SECONDS
     with httpx.Client(timeout=1) as http:
         while pending:
@@ -82,23 +90,25 @@ def wait_ready(
             stop.wait(0.2)
 
 
-def start_and_serve(state_dir: Path, stack: contextlib.ExitStack, stop: StopSignal, started_at: float) -> int:
+def start_and_serve(
+    state_dir: Path, config: StackSettings, stack: contextlib.ExitStack, stop: StopSignal, started_at: float
+) -> int:
     infrastructure: list[subprocess.Popen[bytes]] = []
     services: list[subprocess.Popen[bytes]] = []
     # Undone in reverse: services stop first, then PostgreSQL, then NATS and the localnet.
     stack.callback(stop_all, infrastructure)
-    nats_url = start_nats(state_dir, infrastructure, stop)
-    solana = start_solana(state_dir, infrastructure, stop)
-    urls = database_urls(state_dir, stack, stop)
+    nats_url = start_nats(state_dir, config, infrastructure, stop)
+    solana = start_solana(state_dir, config, infrastructure, stop)
+    urls = database_urls(state_dir, config, stack, stop)
     stack.callback(stop_all, services)
     migrate_all(urls, stop)
     stop.check()
-    processes = start_services(state_dir, nats_url, urls, solana, services)
-    wait_ready(state_dir, processes, started_at, stop)
+    processes = start_services(state_dir, config, nats_url, urls, solana, services)
+    wait_ready(state_dir, config, processes, started_at, stop)
 
     say(f"all services ready in {time.monotonic() - started_at:.1f}s (logs in {state_dir}):")
     for service in SERVICES:
-        say(f"  {service.name:<12} http://127.0.0.1:{service_port(service)}")
+        say(f"  {service.name:<12} http://127.0.0.1:{config.http_port(service)}")
     if solana:
         say(f"  {'localnet':<12} {solana['SOLANA_RPC_URL']}")
     say("Ctrl-C stops everything")
@@ -111,13 +121,13 @@ def start_and_serve(state_dir: Path, stack: contextlib.ExitStack, stop: StopSign
     return 0
 
 
-def run(state_dir: Path) -> int:
+def run(state_dir: Path, config: StackSettings) -> int:
     started_at = time.monotonic()
     stop = StopSignal()
     stop.install()
     with contextlib.ExitStack() as stack:
         try:
-            code = start_and_serve(state_dir, stack, stop, started_at)
+            code = start_and_serve(state_dir, config, stack, stop, started_at)
         except (Interrupted, KeyboardInterrupt):
             # KeyboardInterrupt only when a signal lands right at the edge of raising().
             signum = stop.signum or signal.SIGINT
@@ -130,10 +140,22 @@ def run(state_dir: Path) -> int:
     return code
 
 
+def make_state_dir(state_dir: Path) -> None:
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StackError(f"cannot use {state_dir} as the state dir: {exc.strerror or exc}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make dev", description=__doc__.split("\n\n")[0])
     parser.add_argument("--state-dir", default=os.environ.get("DEV_STATE_DIR", ".dev"), help="where data and logs live")
     args = parser.parse_args(argv)
     state_dir = Path(args.state_dir).resolve()
-    state_dir.mkdir(parents=True, exist_ok=True)
-    return run(state_dir)
+    try:
+        config = load_config()
+        make_state_dir(state_dir)
+    except StackError as exc:
+        say(f"error: {exc}")
+        return 2
+    return run(state_dir, config)

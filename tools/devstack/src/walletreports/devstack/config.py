@@ -1,0 +1,60 @@
+"""The stack's configuration: read from the environment once, before anything starts,
+and checked with the kit's own validators (`DatabaseUrl`, `NatsUrl`, `load_settings`),
+so that the stack accepts exactly the URLs the services accept and a bad value is one
+line naming the variable."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, create_model
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from walletreports.kit.settings import ConfigError, DatabaseUrl, NatsUrl, load_settings
+
+from .console import StackError
+from .services import SERVICES, ServiceEntry
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class StackSettings(BaseSettings):
+    """The stack's own variables; every service's <SERVICE>_HTTP_PORT and
+    <SERVICE>_DATABASE_URL are added below, from SERVICES."""
+
+    # An empty variable counts as unset (NATS_URL= means: start a nats-server here).
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
+
+    nats_url: NatsUrl | None = Field(None, validation_alias="NATS_URL")
+    nats_port: Port = Field(14222, validation_alias="DEV_NATS_PORT")
+    solana_cluster: str = Field("localnet", validation_alias="SOLANA_CLUSTER")
+    localnet_rpc_port: Port = Field(8899, validation_alias="LOCALNET_RPC_PORT")
+    localnet_ws_port: Port = Field(8900, validation_alias="LOCALNET_WS_PORT")
+
+    def http_port(self, service: ServiceEntry) -> int:
+        return getattr(self, f"{service.name}_http_port")
+
+    def database_url(self, service: ServiceEntry) -> str | None:
+        """The service's given URL (in the kit's postgresql+psycopg form), or None."""
+        return getattr(self, f"{service.name}_database_url")
+
+
+def _per_service_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for service in SERVICES:
+        fields[f"{service.name}_http_port"] = (
+            Port, Field(service.port, validation_alias=f"{service.env_prefix}_HTTP_PORT"))
+        fields[f"{service.name}_database_url"] = (
+            DatabaseUrl | None, Field(None, validation_alias=f"{service.env_prefix}_DATABASE_URL"))
+    return fields
+
+
+_WithServices = create_model("StackSettings", __base__=StackSettings, **_per_service_fields())
+
+
+def load_config() -> StackSettings:
+    """The stack's settings from the environment, or a StackError naming the variable."""
+    try:
+        return load_settings(_WithServices)
+    except ConfigError as exc:
+        raise StackError(str(exc)) from None
