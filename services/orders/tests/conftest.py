@@ -5,21 +5,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import walletreports.orders
 from walletreports.orders.domain.catalog import Catalog, load_catalog
-
-CATALOG_PATH = Path(walletreports.orders.__file__).resolve().parent / "catalog.toml"
+from walletreports.orders.settings import DEFAULT_CATALOG_PATH
 
 
 @pytest.fixture(scope="session")
 def catalog_path() -> Path:
-    return CATALOG_PATH
+    """The catalog shipped in the package, the one the service loads by default."""
+    return DEFAULT_CATALOG_PATH
 
 
 @pytest.fixture(scope="session")
-def catalog() -> Catalog:
+def catalog(catalog_path: Path) -> Catalog:
     # The real shipped file: tests pin the prices and fee vectors users will be charged.
-    return load_catalog(CATALOG_PATH)
+    return load_catalog(catalog_path)
 
 
 @pytest.fixture

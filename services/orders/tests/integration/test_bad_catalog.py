@@ -9,9 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import walletreports.orders
-
-SHIPPED = Path(walletreports.orders.__file__).parent / "catalog.toml"
 
 
 def serve(catalog: Path) -> subprocess.CompletedProcess[str]:
@@ -44,9 +41,9 @@ def serve(catalog: Path) -> subprocess.CompletedProcess[str]:
     ],
     ids=["float-price", "missing-table", "missing-file"],
 )
-def test_a_bad_catalog_is_one_clear_line(tmp_path: Path, edit, named):
+def test_a_bad_catalog_is_one_clear_line(tmp_path: Path, catalog_path: Path, edit, named):
     catalog = tmp_path / "catalog.toml"
-    text = edit(SHIPPED.read_text())
+    text = edit(catalog_path.read_text())
     if text is not None:
         catalog.write_text(text)
     result = serve(catalog)
@@ -67,9 +64,9 @@ def test_a_catalog_path_that_is_a_directory_is_one_clear_line(tmp_path: Path):
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_an_unreadable_catalog_is_one_clear_line(tmp_path: Path):
+def test_an_unreadable_catalog_is_one_clear_line(tmp_path: Path, catalog_path: Path):
     catalog = tmp_path / "catalog.toml"
-    catalog.write_text(SHIPPED.read_text())
+    catalog.write_text(catalog_path.read_text())
     catalog.chmod(0)
     try:
         result = serve(catalog)

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import walletreports.orders
 from sqlalchemy import update
 from walletreports.kit.testing.eventually import eventually
 from walletreports.orders.adapters.tables import subscriptions
@@ -17,14 +16,14 @@ from walletreports.orders.adapters.tables import subscriptions
 from .conftest import OrdersDriver
 from .events import finalized
 
-# The shipped plan includes 30 reports; 2 keep the test short and prove the same rule.
-SHIPPED = Path(walletreports.orders.__file__).parent / "catalog.toml"
-
 
 @pytest.fixture(scope="module")
-def service_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def service_env(tmp_path_factory: pytest.TempPathFactory, catalog_path: Path) -> dict[str, str]:
+    # The shipped plan includes 30 reports; 2 keep the test short and prove the same rule.
     catalog = tmp_path_factory.mktemp("catalog") / "catalog.toml"
-    catalog.write_text(SHIPPED.read_text().replace("reports_included = 30", "reports_included = 2"))
+    shipped = catalog_path.read_text()
+    assert "reports_included = 30" in shipped
+    catalog.write_text(shipped.replace("reports_included = 30", "reports_included = 2"))
     return {"ORDERS_CATALOG_PATH": str(catalog)}
 
 
