@@ -8,6 +8,7 @@ import pytest
 
 from walletreports.orders.domain.errors import InvalidRiskScore, InvalidTokensUsed
 from walletreports.orders.domain.fee_model import calculate_audit_fee, parse_risk_score
+from walletreports.orders.domain.money import lamports_to_sol
 
 
 def fee(catalog, tokens_used, risk_score, is_subscriber=False):
@@ -60,9 +61,9 @@ def test_seed_api_example_is_the_subscription_example_rounded_for_display(catalo
     result = fee(catalog, 1234, "7", is_subscriber=True)
     assert result.total_lamports == 7_201_600
     assert round(result.total_sol, 4) == Decimal("0.0072")  # the seed's displayed fee_sol
-    assert round(Decimal(result.discount_lamports).scaleb(-9), 4) == Decimal("0.0018")
+    assert round(lamports_to_sol(result.discount_lamports), 4) == Decimal("0.0018")
     assert result.usage_lamports == 1_234  # displayed as token_fee_sol 0.000001
-    assert round(Decimal(result.usage_lamports).scaleb(-9), 6) == Decimal("0.000001")
+    assert round(lamports_to_sol(result.usage_lamports), 6) == Decimal("0.000001")
 
 
 def test_the_seed_formula_line_is_not_what_the_examples_charge(catalog):
