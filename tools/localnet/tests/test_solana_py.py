@@ -150,6 +150,13 @@ async def test_token_accounts(client, net):
     assert mint.data.parsed["info"]["decimals"] == 6 and mint.data.parsed["type"] == "mint"
     many = (await client.get_multiple_accounts([USDC_MINT, Keypair().pubkey()])).value
     assert many[0] is not None and many[1] is None
+    supply = (await client.get_token_supply(USDC_MINT)).value
+    # Genesis mints 1,000,000 USDC to each of the 5 wallets; nothing mints more.
+    assert supply.amount == str(5 * 1_000_000 * 10**6) and supply.decimals == 6
+    with pytest.raises(RPCException, match="not a Token mint"):
+        await client.get_token_supply(ata)
+    with pytest.raises(RPCException, match="not a Token account"):
+        await client.get_token_account_balance(USDC_MINT)
 
 
 async def test_airdrop_fee_and_simulation(client, net):

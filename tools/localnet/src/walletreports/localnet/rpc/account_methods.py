@@ -12,7 +12,13 @@ from ..account_encoding import ENCODINGS, encode_account
 from ..chain import Chain, TransactionRejected
 from ..programs import TOKEN_PROGRAMS
 from ..rpc_errors import invalid_params
-from ..token_layout import is_token_account, ui_token_amount, unpack_token_account
+from ..token_layout import (
+    is_mint,
+    is_token_account,
+    ui_token_amount,
+    unpack_mint,
+    unpack_token_account,
+)
 from .params import (
     commitment,
     config_at,
@@ -72,32 +78,34 @@ def get_multiple_accounts(chain: Chain, params: list) -> dict:
     return with_context(slot, [_encoded(chain, key, config, encoding) for key in keys])
 
 
-@rpc_method("getTokenAccountBalance")
-def get_token_account_balance(chain: Chain, params: list) -> dict:
+def _token_program_data(chain: Chain, params: list, is_kind, what: str) -> tuple[int, bytes]:
+    """The context slot and the data of the account named by params[0], which must be a
+    Token program `what` ("account" or "mint")."""
     address = pubkey(positional(params, 0, "pubkey"))
     config = config_at(params, 1)
     slot = context_slot(chain, config, commitment(config))
     account = chain.get_account(address)
     data = bytes(account.data) if account else b""
-    if account is None or not is_token_account(account.owner, data):
-        raise invalid_params("Invalid param: not a Token account")
+    if account is None or not is_kind(account.owner, data):
+        raise invalid_params(f"Invalid param: not a Token {what}")
+    return slot, data
+
+
+@rpc_method("getTokenAccountBalance")
+def get_token_account_balance(chain: Chain, params: list) -> dict:
+    slot, data = _token_program_data(chain, params, is_token_account, "account")
     state = unpack_token_account(data)
     return with_context(slot, ui_token_amount(state.amount, chain.decimals.get(state.mint)))
 
 
 @rpc_method("getTokenSupply")
 def get_token_supply(chain: Chain, params: list) -> dict:
-    from ..token_layout import is_mint, unpack_mint
-
-    address = pubkey(positional(params, 0, "pubkey"))
-    config = config_at(params, 1)
-    slot = context_slot(chain, config, commitment(config))
-    account = chain.get_account(address)
-    data = bytes(account.data) if account else b""
-    if account is None or not is_mint(account.owner, data):
-        raise invalid_params("Invalid param: not a Token mint")
+    slot, data = _token_program_data(chain, params, is_mint, "mint")
     mint = unpack_mint(data)
     return with_context(slot, ui_token_amount(mint.supply, mint.decimals))
+
+
+_FILTER_SHAPE = 'Invalid params: filter must be {"mint": ...} or {"programId": ...}'
 
 
 @rpc_method("getTokenAccountsByOwner")
@@ -105,41 +113,40 @@ def get_token_accounts_by_owner(chain: Chain, params: list) -> dict:
     owner = pubkey(positional(params, 0, "owner"))
     token_filter = positional(params, 1, "filter")
     if not isinstance(token_filter, dict) or len(token_filter) != 1:
-        raise invalid_params("Invalid params: filter must be {\"mint\": ...} or {\"programId\": ...}")
-    mint = pubkey(token_filter["mint"]) if "mint" in token_filter else None
-    program_ids = None
-    if "programId" in token_filter:
-        program = pubkey(token_filter["programId"])
+        raise invalid_params(_FILTER_SHAPE)
+    [(kind, value)] = token_filter.items()
+    mint = None
+    if kind == "programId":
+        program = pubkey(value)
         if program not in TOKEN_PROGRAMS:
             raise invalid_params("Invalid param: unrecognized Token program id")
-        program_ids = [program]
-    elif mint is None:
-        raise invalid_params("Invalid params: filter must be {\"mint\": ...} or {\"programId\": ...}")
-    else:
+    elif kind == "mint":
+        mint = pubkey(value)
         mint_account = chain.get_account(mint)
         if mint_account is None or mint_account.owner not in TOKEN_PROGRAMS:
             raise invalid_params("Invalid param: could not find mint")
-        program_ids = [mint_account.owner]
+        program = mint_account.owner
+    else:
+        raise invalid_params(_FILTER_SHAPE)
     config = config_at(params, 2)
     encoding = _encoding(config)
     slot = context_slot(chain, config, commitment(config))
     found = []
-    for program in program_ids:
-        for address, account in chain.svm.get_program_accounts(program):
-            data = bytes(account.data)
-            if not is_token_account(account.owner, data):
-                continue
-            state = unpack_token_account(data)
-            if state.owner != owner or (mint is not None and state.mint != mint):
-                continue
-            found.append(
-                {
-                    "account": encode_account(
-                        account, encoding, config.get("dataSlice"), chain.decimals.get
-                    ),
-                    "pubkey": str(address),
-                }
-            )
+    for address, account in chain.svm.get_program_accounts(program):
+        data = bytes(account.data)
+        if not is_token_account(account.owner, data):
+            continue
+        state = unpack_token_account(data)
+        if state.owner != owner or (mint is not None and state.mint != mint):
+            continue
+        found.append(
+            {
+                "account": encode_account(
+                    account, encoding, config.get("dataSlice"), chain.decimals.get
+                ),
+                "pubkey": str(address),
+            }
+        )
     found.sort(key=lambda item: item["pubkey"])
     return with_context(slot, found)
 
