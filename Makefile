@@ -39,8 +39,9 @@ pay: sync
 	@test -n "$(URL)" || { echo "usage: make pay URL='solana:...' [ARGS='...']"; exit 2; }
 	$(RUN) python -m walletreports.localnet.pay '$(URL)' $(ARGS)
 
+# A failing benchmark fails the target (a bare loop would report only the last one).
 bench: sync
-	@for script in bench/*.py; do $(RUN) python $$script; done
+	@for script in bench/*.py; do $(RUN) python $$script || exit $$?; done
 
 contracts-snapshot: sync
 	$(RUN) python -m walletreports.contracts.snapshot --write
