@@ -96,6 +96,7 @@ def test_a_download_that_does_not_match_pypis_sha256_is_refused(bootstrap, tmp_p
     with pytest.raises(bootstrap.BootstrapError, match="sha256 .* is not the .* PyPI lists"):
         bootstrap.install_from_wheel(tmp_path)
     assert not (tmp_path / "bin" / "uv").exists()
+    assert list(tmp_path.iterdir()) == [], "a refused download left files behind"
 
 
 def test_when_nothing_works_the_error_is_one_line(tmp_path):

