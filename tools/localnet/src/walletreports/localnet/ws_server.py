@@ -11,8 +11,14 @@ import orjson
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from .account_encoding import ENCODINGS
-from .rpc.params import commitment, config_at, positional, pubkey, signature
+from .rpc.params import (
+    account_encoding,
+    commitment,
+    config_at,
+    positional,
+    pubkey,
+    signature,
+)
 from .rpc_errors import (
     INTERNAL_ERROR,
     INVALID_REQUEST,
@@ -47,9 +53,7 @@ def _subscribe(hub: SubscriptionHub, method: str, params: list, send: Send) -> S
     if method == "accountSubscribe":
         address = pubkey(positional(params, 0, "pubkey"))
         config = config_at(params, 1)
-        encoding = config.get("encoding") or "base64"
-        if not isinstance(encoding, str) or encoding not in ENCODINGS:
-            raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
+        encoding = account_encoding(config, "base64")
         if encoding in ("base58", "binary"):
             # Base58 only encodes accounts up to 128 bytes; a notification for a larger
             # one could not be sent, so refuse here rather than fail at delivery time.

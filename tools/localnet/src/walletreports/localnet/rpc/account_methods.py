@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from solders.pubkey import Pubkey
 
-from ..account_encoding import ENCODINGS, encode_account
+from ..account_encoding import encode_account
 from ..chain import Chain, TransactionRejected
 from ..programs import TOKEN_PROGRAMS
 from ..rpc_errors import invalid_params
@@ -20,6 +20,8 @@ from ..token_layout import (
     unpack_token_account,
 )
 from .params import (
+    account_encoding,
+    array,
     commitment,
     config_at,
     context_slot,
@@ -32,13 +34,6 @@ from .registry import rpc_method
 
 MAX_MULTIPLE_ACCOUNTS = 100
 MAX_AIRDROP_LAMPORTS = 1_000_000 * 1_000_000_000
-
-
-def _encoding(config: dict, default: str = "binary") -> str:
-    encoding = config.get("encoding") or default
-    if encoding not in ENCODINGS:
-        raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
-    return encoding
 
 
 def _encoded(chain: Chain, address: Pubkey, config: dict, encoding: str) -> dict | None:
@@ -61,18 +56,14 @@ def get_account_info(chain: Chain, params: list) -> dict:
     address = pubkey(positional(params, 0, "pubkey"))
     config = config_at(params, 1)
     slot = context_slot(chain, config, commitment(config))
-    return with_context(slot, _encoded(chain, address, config, _encoding(config)))
+    return with_context(slot, _encoded(chain, address, config, account_encoding(config, "binary")))
 
 
 @rpc_method("getMultipleAccounts")
 def get_multiple_accounts(chain: Chain, params: list) -> dict:
-    addresses = positional(params, 0, "pubkeys")
-    if not isinstance(addresses, list):
-        raise invalid_params("Invalid params: pubkeys must be an array")
-    if len(addresses) > MAX_MULTIPLE_ACCOUNTS:
-        raise invalid_params(f"Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}")
+    addresses = array(positional(params, 0, "pubkeys"), "pubkeys", MAX_MULTIPLE_ACCOUNTS)
     config = config_at(params, 1)
-    encoding = _encoding(config, "base64")
+    encoding = account_encoding(config, "base64")
     slot = context_slot(chain, config, commitment(config))
     keys = [pubkey(a) for a in addresses]
     return with_context(slot, [_encoded(chain, key, config, encoding) for key in keys])
@@ -129,7 +120,7 @@ def get_token_accounts_by_owner(chain: Chain, params: list) -> dict:
     else:
         raise invalid_params(_FILTER_SHAPE)
     config = config_at(params, 2)
-    encoding = _encoding(config)
+    encoding = account_encoding(config, "binary")
     slot = context_slot(chain, config, commitment(config))
     found = []
     for address, account in chain.svm.get_program_accounts(program):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from solders.hash import Hash
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 
+from ..account_encoding import ENCODINGS
 from ..chain import Chain, Commitment
 from ..rpc_errors import MIN_CONTEXT_SLOT_NOT_REACHED, RpcError, invalid_params
 
 API_VERSION = "2.2.0"
+
+T = TypeVar("T")
 
 _COMMITMENT_ALIASES: dict[str, Commitment] = {
     "processed": "processed",
@@ -40,22 +44,42 @@ def config_at(params: list, index: int) -> dict:
     return value
 
 
-def pubkey(value: Any) -> Pubkey:
+def _base58(value: Any, parse: Callable[[str], T], what: str) -> T:
     if not isinstance(value, str):
-        raise invalid_params("Invalid param: expected a base58 pubkey string")
+        raise invalid_params(f"Invalid param: expected a base58 {what} string")
     try:
-        return Pubkey.from_string(value)
-    except ValueError as exc:
+        return parse(value)
+    except Exception as exc:  # solders' parse errors are not all ValueError
         raise invalid_params(f"Invalid param: {exc}") from exc
+
+
+def pubkey(value: Any) -> Pubkey:
+    return _base58(value, Pubkey.from_string, "pubkey")
 
 
 def signature(value: Any) -> str:
-    if not isinstance(value, str):
-        raise invalid_params("Invalid param: expected a base58 signature string")
-    try:
-        return str(Signature.from_string(value))
-    except ValueError as exc:
-        raise invalid_params(f"Invalid param: {exc}") from exc
+    return str(_base58(value, Signature.from_string, "signature"))
+
+
+def blockhash(value: Any) -> Hash:
+    return _base58(value, Hash.from_string, "blockhash")
+
+
+def array(value: Any, name: str, maximum: int, *, items: str = "inputs") -> list:
+    """A list param of at most `maximum` entries, refused with a node's messages."""
+    if not isinstance(value, list):
+        raise invalid_params(f"Invalid params: {name} must be an array")
+    if len(value) > maximum:
+        raise invalid_params(f"Too many {items} provided; max {maximum}")
+    return value
+
+
+def account_encoding(config: dict, default: str) -> str:
+    """The account data encoding a config asks for (one of account_encoding.ENCODINGS)."""
+    encoding = config.get("encoding") or default
+    if not isinstance(encoding, str) or encoding not in ENCODINGS:
+        raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
+    return encoding
 
 
 def commitment(config: dict, default: Commitment = "finalized") -> Commitment:
@@ -66,15 +90,6 @@ def commitment(config: dict, default: Commitment = "finalized") -> Commitment:
     if found is None:
         raise invalid_params(f"Invalid params: unknown commitment {value!r}")
     return found
-
-
-def blockhash(value: Any) -> Hash:
-    if not isinstance(value, str):
-        raise invalid_params("Invalid param: expected a base58 blockhash string")
-    try:
-        return Hash.from_string(value)
-    except Exception as exc:  # solders.ParseHashError is not a ValueError
-        raise invalid_params(f"Invalid param: {exc}") from exc
 
 
 def integer(value: Any, name: str, *, minimum: int = 0, maximum: int | None = None) -> int:

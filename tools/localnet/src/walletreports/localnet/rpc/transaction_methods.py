@@ -10,7 +10,7 @@ import orjson
 from solders.message import Message, MessageV0
 from solders.transaction import VersionedTransaction
 
-from ..account_encoding import ENCODINGS, encode_account
+from ..account_encoding import encode_account
 from ..chain import Chain, SendOptions, TransactionRejected
 from ..execution import Execution
 from ..rpc_errors import (
@@ -22,6 +22,8 @@ from ..rpc_errors import (
 from ..transaction_encoding import TRANSACTION_ENCODINGS, encode_transaction
 from ..transaction_keys import KeyResolutionError
 from .params import (
+    account_encoding,
+    array,
     commitment,
     config_at,
     context_slot,
@@ -157,14 +159,9 @@ def _accounts_to_capture(config: dict) -> tuple[dict, list, str]:
     accounts_config = config.get("accounts") or {}
     if not isinstance(accounts_config, dict):
         raise invalid_params("Invalid params: `accounts` must be an object")
-    addresses = accounts_config.get("addresses") or []
-    if not isinstance(addresses, list):
-        raise invalid_params("Invalid params: `accounts.addresses` must be an array")
-    if len(addresses) > MAX_SIMULATE_ACCOUNTS:
-        raise invalid_params(f"Too many accounts provided; max {MAX_SIMULATE_ACCOUNTS}")
-    encoding = accounts_config.get("encoding") or "base64"
-    if not isinstance(encoding, str) or encoding not in ENCODINGS:
-        raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
+    addresses = array(accounts_config.get("addresses") or [], "`accounts.addresses`",
+                      MAX_SIMULATE_ACCOUNTS, items="accounts")
+    encoding = account_encoding(accounts_config, "base64")
     if encoding in ("base58", "binary"):
         raise invalid_params("base58 encoding not supported")
     return accounts_config, [pubkey(a) for a in addresses], encoding
@@ -208,11 +205,7 @@ def simulate_transaction(chain: Chain, params: list) -> dict:
 
 @rpc_method("getSignatureStatuses")
 def get_signature_statuses(chain: Chain, params: list) -> dict:
-    signatures = positional(params, 0, "signatures")
-    if not isinstance(signatures, list):
-        raise invalid_params("Invalid params: signatures must be an array")
-    if len(signatures) > MAX_SIGNATURE_STATUSES:
-        raise invalid_params(f"Too many inputs provided; max {MAX_SIGNATURE_STATUSES}")
+    signatures = array(positional(params, 0, "signatures"), "signatures", MAX_SIGNATURE_STATUSES)
     statuses = []
     for text in signatures:
         record = chain.record(signature(text))
