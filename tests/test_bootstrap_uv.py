@@ -5,6 +5,7 @@ import hashlib
 import importlib.util
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,26 @@ def test_a_download_that_does_not_match_pypis_sha256_is_refused(bootstrap, tmp_p
         bootstrap.install_from_wheel(tmp_path)
     assert not (tmp_path / "bin" / "uv").exists()
     assert list(tmp_path.iterdir()) == [], "a refused download left files behind"
+
+
+def test_a_dest_that_cannot_be_written_is_one_clear_error(bootstrap, tmp_path, monkeypatch, capsys):
+    wheel = tmp_path / "uv.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("uv-0.13.8.data/scripts/uv", "#!/bin/sh\n")
+    data = wheel.read_bytes()
+    entry = {"filename": "uv-0.13.8-py3-none-manylinux_2_17_x86_64.whl", "packagetype": "bdist_wheel",
+             "url": "https://files.example/uv.whl", "digests": {"sha256": hashlib.sha256(data).hexdigest()}}
+    monkeypatch.setattr(bootstrap, "release_files", lambda version: [entry])
+    monkeypatch.setattr(bootstrap, "this_machine",
+                        lambda: {"system": "linux", "arch": "x86_64", "libc": ("glibc", (2, 36))})
+    monkeypatch.setattr(bootstrap, "_get", lambda url, timeout=60: data)
+    (tmp_path / "file").touch()
+    dest = tmp_path / "file" / "bootstrap"  # under a regular file: no directory can be made there
+    assert bootstrap.main(["--dest", str(dest), "--method", "wheel"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("bootstrap_uv: error: could not install uv (wheel: ")
+    assert "Not a directory" in lines[0]
 
 
 def test_when_nothing_works_the_error_is_one_line(tmp_path):

@@ -205,7 +205,7 @@ def bootstrap(dest: Path, method: str = "auto") -> tuple[Path, str]:
         try:
             uv = ways[name](dest)
             return uv, check(uv)
-        except BootstrapError as exc:
+        except (BootstrapError, OSError) as exc:  # OSError: dest cannot be written, say
             failures.append(f"{name}: {exc}")
             if not existed:
                 # What this attempt made (a venv without pip, say) is not left around.
