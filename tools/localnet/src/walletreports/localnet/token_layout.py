@@ -72,22 +72,22 @@ def pack_token_account(mint: Pubkey, owner: Pubkey, amount: int) -> bytes:
     return _ACCOUNT.pack(bytes(mint), bytes(owner), amount, 0, bytes(32), 1, 0, 0, 0, 0, bytes(32))
 
 
-def is_mint(owner: Pubkey, data: bytes) -> bool:
+def _is_kind(owner: Pubkey, data: bytes, base_size: int, account_type: int) -> bool:
+    # The base layout's exact size, or a Token-2022 layout with extensions tagged by type.
     if owner not in TOKEN_PROGRAMS:
         return False
     size = len(data)
-    return size == MINT_SIZE or (
-        size > _ACCOUNT_TYPE_OFFSET and data[_ACCOUNT_TYPE_OFFSET] == _ACCOUNT_TYPE_MINT
+    return size == base_size or (
+        size > _ACCOUNT_TYPE_OFFSET and data[_ACCOUNT_TYPE_OFFSET] == account_type
     )
+
+
+def is_mint(owner: Pubkey, data: bytes) -> bool:
+    return _is_kind(owner, data, MINT_SIZE, _ACCOUNT_TYPE_MINT)
 
 
 def is_token_account(owner: Pubkey, data: bytes) -> bool:
-    if owner not in TOKEN_PROGRAMS:
-        return False
-    size = len(data)
-    return size == TOKEN_ACCOUNT_SIZE or (
-        size > _ACCOUNT_TYPE_OFFSET and data[_ACCOUNT_TYPE_OFFSET] == _ACCOUNT_TYPE_ACCOUNT
-    )
+    return _is_kind(owner, data, TOKEN_ACCOUNT_SIZE, _ACCOUNT_TYPE_ACCOUNT)
 
 
 def unpack_mint(data: bytes) -> MintState:
