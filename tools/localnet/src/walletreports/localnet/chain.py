@@ -136,17 +136,11 @@ class Chain:
         return self.slot
 
     def slot_for(self, commitment: Commitment) -> int:
-        if commitment == "processed":
-            return self.slot
-        if commitment == "confirmed":
-            return max(self.slot - 1, 0)
-        return max(self.slot - FINALITY_DEPTH, 0)
+        """The slot a response at this commitment reflects (genesis until one is that old)."""
+        return max(self.highest_slot_at(commitment), 0)
 
     def block_time(self, slot: int) -> int | None:
         return self._block_times.get(slot)
-
-    def blockhash_at(self, slot: int) -> Hash:
-        return self._slot_blockhash[slot]
 
     def latest_blockhash(self, commitment: Commitment) -> tuple[Hash, int]:
         slot = self.slot_for(commitment)
