@@ -39,7 +39,6 @@ from .records import TokenBalance, TransactionRecord
 from .transaction_keys import KeyResolutionError, resolve_keys
 
 Commitment = Literal["processed", "confirmed", "finalized"]
-COMMITMENTS: tuple[Commitment, ...] = ("processed", "confirmed", "finalized")
 FINALITY_DEPTH = 32
 # A blockhash stays usable for 150 blocks, as on mainnet.
 MAX_BLOCKHASH_AGE = 150

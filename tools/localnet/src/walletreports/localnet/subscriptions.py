@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from solders.pubkey import Pubkey
 
 from .account_encoding import encode_account
-from .chain import COMMITMENTS, Chain, Commitment
+from .chain import Chain, Commitment
 from .records import TransactionRecord
 
 Send = Callable[[dict], None]
@@ -31,7 +31,6 @@ class Subscription:
     received_notification: bool = False
     account: Pubkey | None = None
     encoding: str = "base64"
-    extra: dict = field(default_factory=dict)
 
 
 def _notify(sub: Subscription, method: str, result: Any) -> None:
@@ -129,5 +128,3 @@ class SubscriptionHub:
             if sub.kind == "account" and sub.account in record.writable_keys:
                 self._account_changed(sub, self.chain.slot)
 
-
-assert set(COMMITMENTS) == {"processed", "confirmed", "finalized"}
