@@ -41,6 +41,13 @@ def token_balance_json(balance: TokenBalance) -> dict:
     }
 
 
+def return_data_json(return_data: tuple[str, bytes] | None) -> dict | None:
+    if return_data is None:
+        return None
+    program_id, data = return_data
+    return {"data": [base64.b64encode(data).decode(), "base64"], "programId": program_id}
+
+
 def _header(message) -> dict:
     header = message.header
     return {
@@ -151,9 +158,7 @@ def meta_json(record: TransactionRecord, *, parsed: bool) -> dict:
             "writable": record.loaded_writable,
         }
     if record.return_data is not None:
-        program_id, data = record.return_data
-        meta["returnData"] = {"data": [base64.b64encode(data).decode(), "base64"],
-                              "programId": program_id}
+        meta["returnData"] = return_data_json(record.return_data)
     return meta
 
 

@@ -19,7 +19,7 @@ from ..rpc_errors import (
     RpcError,
     invalid_params,
 )
-from ..transaction_encoding import TRANSACTION_ENCODINGS, encode_transaction
+from ..transaction_encoding import TRANSACTION_ENCODINGS, encode_transaction, return_data_json
 from ..transaction_keys import KeyResolutionError
 from .params import (
     account_encoding,
@@ -105,16 +105,9 @@ def _simulation_value(execution: Execution | None, err: object) -> dict:
         "loadedAccountsDataSize": None,
         "logs": execution.logs if execution else [],
         "replacementBlockhash": None,
-        "returnData": _return_data(execution),
+        "returnData": return_data_json(execution.return_data if execution else None),
         "unitsConsumed": execution.compute_units if execution else 0,
     }
-
-
-def _return_data(execution: Execution | None) -> dict | None:
-    if execution is None or execution.return_data is None:
-        return None
-    program_id, data = execution.return_data
-    return {"data": [base64.b64encode(data).decode(), "base64"], "programId": program_id}
 
 
 @rpc_method("sendTransaction")
