@@ -34,67 +34,6 @@ def processes_with_env(marker: str) -> list[int]:
     return found
 
 
-def test_make_dev_brings_every_service_up_and_ctrl_c_stops_all(tmp_path, databases):
-    state_dir = tmp_path / "dev"
-    marker = f"DEV_STATE_DIR={state_dir}"
-    env = {k: v for k, v in os.environ.items() if k != "NATS_URL"}
-    rpc_port = free_port()
-    env.update(
-        {
-            "DEV_STATE_DIR": str(state_dir),
-            "DEV_NATS_PORT": str(free_port()),
-            "SOLANA_CLUSTER": "localnet",
-            "LOCALNET_RPC_PORT": str(rpc_port),
-            "LOCALNET_WS_PORT": str(free_port()),
-        }
-    )
-    ports = {service.name: free_port() for service in SERVICES}
-    for service in SERVICES:
-        env[f"{service.env_prefix}_HTTP_PORT"] = str(ports[service.name])
-        if os.environ.get("TEST_DATABASE_URL"):
-            # On a machine with PostgreSQL the stack uses given URLs; otherwise its pgserver.
-            env[f"{service.env_prefix}_DATABASE_URL"] = databases.create(f"dev_{service.name}")
-
-    started = time.monotonic()
-    stack = subprocess.Popen(
-        [sys.executable, "-m", "walletreports.devstack"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = []
-    try:
-        for line in stack.stdout:
-            output.append(line)
-            if "all services ready" in line or "error:" in line:
-                break
-        ready_after = time.monotonic() - started
-        assert "all services ready" in output[-1], "".join(output)
-        assert ready_after < 60, f"ready only after {ready_after:.0f}s"
-        seconds = float(re.search(r"ready in ([\d.]+)s", output[-1]).group(1))
-        assert seconds < 60
-
-        with httpx.Client(timeout=5) as http:
-            for name, port in ports.items():
-                response = http.get(f"http://127.0.0.1:{port}/readyz")
-                assert response.status_code == 200, (name, response.text)
-            health = http.post(f"http://127.0.0.1:{rpc_port}", json={"jsonrpc": "2.0", "id": 1, "method": "getHealth"})
-            assert health.json()["result"] == "ok"
-        assert len(processes_with_env(marker)) >= len(SERVICES) + 2  # services, nats, localnet (+ postgres)
-    finally:
-        stack.send_signal(signal.SIGINT)
-        rest, _ = stack.communicate(timeout=30)
-        output.append(rest)
-
-    assert stack.returncode == 0, "".join(output)
-    assert "stopped" in "".join(output)
-    deadline = time.monotonic() + 10
-    while processes_with_env(marker) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert processes_with_env(marker) == [], "processes left behind"
-
-
 def stack_env(state_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "NATS_URL"}
     env.update({"DEV_STATE_DIR": str(state_dir), "DEV_NATS_PORT": str(free_port()), **extra})
@@ -128,6 +67,51 @@ def interrupt_and_finish(stack: subprocess.Popen[str], output: list[str]) -> flo
     return time.monotonic() - sent
 
 
+def use_test_databases(env: dict[str, str], databases, label: str) -> None:
+    """On a machine with PostgreSQL the stack uses given URLs; otherwise its pgserver."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        for service in SERVICES:
+            env[f"{service.env_prefix}_DATABASE_URL"] = databases.create(f"{label}_{service.name}")
+
+
+def test_make_dev_brings_every_service_up_and_ctrl_c_stops_all(tmp_path, databases):
+    state_dir = tmp_path / "dev"
+    marker = f"DEV_STATE_DIR={state_dir}"
+    rpc_port = free_port()
+    env = stack_env(state_dir, SOLANA_CLUSTER="localnet", LOCALNET_RPC_PORT=str(rpc_port),
+                    LOCALNET_WS_PORT=str(free_port()))
+    use_test_databases(env, databases, "dev")
+    ports = {service.name: int(env[f"{service.env_prefix}_HTTP_PORT"]) for service in SERVICES}
+
+    started = time.monotonic()
+    stack = start_stack(env)
+    output = []
+    try:
+        for line in stack.stdout:
+            output.append(line)
+            if "all services ready" in line or "error:" in line:
+                break
+        ready_after = time.monotonic() - started
+        assert "all services ready" in output[-1], "".join(output)
+        assert ready_after < 60, f"ready only after {ready_after:.0f}s"
+        seconds = float(re.search(r"ready in ([\d.]+)s", output[-1]).group(1))
+        assert seconds < 60
+
+        with httpx.Client(timeout=5) as http:
+            for name, port in ports.items():
+                response = http.get(f"http://127.0.0.1:{port}/readyz")
+                assert response.status_code == 200, (name, response.text)
+            health = http.post(f"http://127.0.0.1:{rpc_port}", json={"jsonrpc": "2.0", "id": 1, "method": "getHealth"})
+            assert health.json()["result"] == "ok"
+        assert len(processes_with_env(marker)) >= len(SERVICES) + 2  # services, nats, localnet (+ postgres)
+    finally:
+        interrupt_and_finish(stack, output)
+
+    assert stack.returncode == 0, "".join(output)
+    assert "stopped" in "".join(output)
+    assert_nothing_left(marker)
+
+
 def test_ctrl_c_during_start_up_stops_at_once(tmp_path, databases):
     """Ctrl-C right after the first line (NATS up, the localnet starting) ends the start
     within seconds, not after the 60 s readiness budget, and stops what had started."""
@@ -135,9 +119,7 @@ def test_ctrl_c_during_start_up_stops_at_once(tmp_path, databases):
     marker = f"DEV_STATE_DIR={state_dir}"
     env = stack_env(state_dir, SOLANA_CLUSTER="localnet", LOCALNET_RPC_PORT=str(free_port()),
                     LOCALNET_WS_PORT=str(free_port()))
-    if os.environ.get("TEST_DATABASE_URL"):
-        for service in SERVICES:
-            env[f"{service.env_prefix}_DATABASE_URL"] = databases.create(f"devint_{service.name}")
+    use_test_databases(env, databases, "devint")
     stack = start_stack(env)
     output = [stack.stdout.readline()]
     assert output[0].startswith("[dev"), output[0]
