@@ -9,6 +9,9 @@ from walletreports.contracts.orders import OrderCreated
 from walletreports.contracts.payments import PaymentFinalized
 
 
+SIGNATURE = "5" * 88
+
+
 def _order_created(**overrides):
     fields = dict(
         order_id=uuid.uuid4(),
@@ -51,11 +54,23 @@ def test_bad_events_name_the_problem(subject, body, message):
 
 
 def test_float_amounts_and_negative_base_units_are_refused():
-    base = dict(invoice_id=uuid.uuid4(), order_id=uuid.uuid4(), signature="s", currency="USDC", slot=1)
+    base = dict(invoice_id=uuid.uuid4(), order_id=uuid.uuid4(), signature=SIGNATURE, currency="USDC", slot=1)
     with pytest.raises(ValueError, match="amount_base_units"):
         PaymentFinalized(**base, amount_base_units=25.0)
     with pytest.raises(ValueError, match="amount_base_units"):
         PaymentFinalized(**base, amount_base_units=-1)
+    with pytest.raises(ValueError, match="amount_base_units"):
+        PaymentFinalized(**base, amount_base_units=2**63)  # past BIGINT: no consumer could store it
+    assert PaymentFinalized(**base, amount_base_units=2**63 - 1).amount_base_units == 2**63 - 1
+
+
+@pytest.mark.parametrize("signature", ["", "sig-1", "0" * 88, "5" * 89])
+def test_a_payment_without_a_real_signature_is_refused(signature):
+    body = PaymentFinalized(
+        invoice_id=uuid.uuid4(), order_id=uuid.uuid4(), signature=SIGNATURE, currency="USDC", slot=1, amount_base_units=1
+    ).model_dump_json().replace(SIGNATURE, signature)
+    with pytest.raises(InvalidEvent, match="signature"):
+        parse_event(PaymentFinalized.subject, body)
     with pytest.raises(ValueError, match="price_usd"):
         _order_created(price_usd=Decimal("25.001"))
 

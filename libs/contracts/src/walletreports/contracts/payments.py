@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .base import AwareDatetime, Event
 from .money import BaseUnits, Currency, Usd
+
+
+# A Solana transaction signature: 64 bytes in base58. An empty or made-up one would pass
+# as "no signature" in some places and as a real one in others.
+TransactionSignature = Annotated[str, Field(pattern=r"^[1-9A-HJ-NP-Za-km-z]{64,88}$")]
 
 
 class PaymentMethodQuote(BaseModel):
@@ -38,7 +44,7 @@ class _Transfer(Event):
 
     invoice_id: uuid.UUID
     order_id: uuid.UUID
-    signature: str
+    signature: TransactionSignature
     currency: Currency
     amount_base_units: BaseUnits
     payer: str | None = None
@@ -110,4 +116,4 @@ class RefundSent(Event):
     currency: Currency
     amount_base_units: BaseUnits
     recipient: str
-    signature: str
+    signature: TransactionSignature
