@@ -1,6 +1,5 @@
 """Contacts storage."""
 
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +27,3 @@ async def upsert_from_user_event(session: AsyncSession, event: UserRegistered | 
             where=contacts.c.as_of < statement.excluded.as_of,
         )
     )
-
-
-async def get(session: AsyncSession, user_id):  # noqa: ANN001, ANN201 - row or None
-    return (await session.execute(select(contacts).where(contacts.c.user_id == user_id))).first()
