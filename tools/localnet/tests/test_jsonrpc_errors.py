@@ -206,3 +206,16 @@ def test_junk_params_never_get_internal_error(chain):
             if "error" in reply and reply["error"]["code"] == -32603:
                 internal.append((method, params))
     assert not internal, internal[:20]
+
+
+@pytest.mark.parametrize("data_slice", [
+    {"offset": -5, "length": 3}, {"offset": 0, "length": -1}, {"offset": 1.5, "length": 3},
+    {"offset": "0", "length": 3}, {"offset": True, "length": 3}, {"offset": 0}, "x",
+])
+def test_bad_data_slice_is_refused_not_read_from_the_end(chain, data_slice):
+    from walletreports.localnet.programs import USDC_MINT
+
+    reply = _call(chain, "getAccountInfo",
+                  [str(USDC_MINT), {"encoding": "base64", "dataSlice": data_slice}])
+    assert reply["error"]["code"] == -32602, reply
+    assert "dataSlice" in reply["error"]["message"]

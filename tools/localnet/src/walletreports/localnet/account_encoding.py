@@ -24,13 +24,18 @@ from .token_layout import (
 ENCODINGS = ("binary", "base58", "base64", "base64+zstd", "jsonParsed")
 
 
+def _unsigned(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def _slice(data: bytes, data_slice: dict | None) -> bytes:
     if not data_slice:
         return data
-    try:
-        offset, length = int(data_slice["offset"]), int(data_slice["length"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise invalid_params("Invalid param: dataSlice needs offset and length") from exc
+    # A node takes unsigned integers only; a negative offset here would slice from the end.
+    offset = data_slice.get("offset") if isinstance(data_slice, dict) else None
+    length = data_slice.get("length") if isinstance(data_slice, dict) else None
+    if not (_unsigned(offset) and _unsigned(length)):
+        raise invalid_params("Invalid param: dataSlice needs integer offset and length >= 0")
     return data[offset : offset + length]
 
 
