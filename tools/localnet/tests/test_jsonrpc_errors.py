@@ -219,3 +219,17 @@ def test_bad_data_slice_is_refused_not_read_from_the_end(chain, data_slice):
                   [str(USDC_MINT), {"encoding": "base64", "dataSlice": data_slice}])
     assert reply["error"]["code"] == -32602, reply
     assert "dataSlice" in reply["error"]["message"]
+
+
+def test_base58_limit_is_on_the_returned_slice(chain):
+    from walletreports.localnet.genesis import test_wallets as funded
+    from walletreports.localnet.programs import USDC_MINT
+    from walletreports.localnet.token_instructions import associated_token_address
+
+    ata = str(associated_token_address(funded(chain.config)[0].pubkey(), USDC_MINT))  # 165 bytes
+    whole = _call(chain, "getAccountInfo", [ata, {"encoding": "base58"}])
+    assert whole["error"]["code"] == -32602 and "base 58" in whole["error"]["message"]
+    # A token account's first 32 bytes are its mint.
+    head = _call(chain, "getAccountInfo",
+                 [ata, {"encoding": "base58", "dataSlice": {"offset": 0, "length": 32}}])
+    assert head["result"]["value"]["data"] == [str(USDC_MINT), "base58"]

@@ -22,6 +22,7 @@ from .token_layout import (
 )
 
 ENCODINGS = ("binary", "base58", "base64", "base64+zstd", "jsonParsed")
+MAX_BASE58_BYTES = 128
 
 
 def _unsigned(value: object) -> bool:
@@ -93,6 +94,10 @@ def encode_data(
             return parsed
         encoding = "base64"
     data = _slice(data, data_slice)
+    if encoding in ("binary", "base58") and len(data) > MAX_BASE58_BYTES:
+        # As on a node, the limit is on what is returned: a dataSlice can bring it under.
+        raise invalid_params(f"Encoded binary (base 58) data should be less than "
+                             f"{MAX_BASE58_BYTES} bytes, please use Base64 encoding.")
     if encoding == "base64":
         return [base64.b64encode(data).decode(), "base64"]
     if encoding == "base58":
@@ -112,9 +117,6 @@ def encode_data(
 def encode_account(
     account: Account, encoding: str, data_slice: dict | None, decimals_of
 ) -> dict:
-    if encoding in ("binary", "base58") and len(account.data) > 128:
-        raise invalid_params("Encoded binary (base 58) data should be less than 128 bytes, "
-                             "please use Base64 encoding.")
     return {
         "data": encode_data(account, encoding, data_slice, decimals_of),
         "executable": account.executable,
