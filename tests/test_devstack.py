@@ -1,18 +1,21 @@
 """`make dev`: everything (with the Solana localnet) comes up ready within 60 s, and
 Ctrl-C leaves no process behind, also when it comes during start-up."""
 
+import gc
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, pool, text
 
+from walletreports.devstack.children import spawn
 from walletreports.devstack.services import SERVICES
 from walletreports.kit import migrations
 from walletreports.kit.processes import free_port
@@ -231,6 +234,18 @@ def test_a_state_dir_that_cannot_be_made_is_one_line(tmp_path):
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1, result.stdout
     assert f"error: cannot use {state_dir} as the state dir: Not a directory" in lines[0]
+
+
+def test_spawn_leaves_no_log_file_open_in_the_stack(tmp_path):
+    log = tmp_path / "child.log"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        child = spawn([sys.executable, "-c", "print('hello')"], dict(os.environ), str(log))
+        assert child.wait(timeout=30) == 0
+        gc.collect()
+    assert log.read_text() == "hello\n"
+    leaked = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert leaked == [], leaked
 
 
 EMBEDDED = """

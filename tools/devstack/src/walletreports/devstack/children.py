@@ -11,11 +11,12 @@ Not covered: the embedded PostgreSQL. pgserver starts it through pg_ctl, which p
 in its own session and exits, so it is no child of the stack. Ctrl-C, SIGTERM and
 errors stop it (the stack's cleanup and pgserver's atexit hook); a kill -9 of the
 stack leaves it running, and the next `make dev` on the same state dir reuses it and
-stops it when that run ends (stack.forget_dead_handles).
+stops it when that run ends (postgres.forget_dead_handles).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -40,10 +41,11 @@ def _die_with(parent: int) -> None:
 
 
 def spawn(argv: Sequence[str], env: dict[str, str], log_path: str | None = None) -> subprocess.Popen[bytes]:
-    out = open(log_path, "ab") if log_path else None
     parent = os.getpid()
-    return subprocess.Popen(list(argv), env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
-                            preexec_fn=lambda: _die_with(parent))
+    # The child gets its own copy of the log's descriptor; the stack's is closed at once.
+    with open(log_path, "ab") if log_path else contextlib.nullcontext() as out:
+        return subprocess.Popen(list(argv), env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
+                                preexec_fn=lambda: _die_with(parent))
 
 
 def stop_all(children: Sequence[subprocess.Popen[bytes]], timeout: float = 10.0) -> None:
