@@ -110,3 +110,29 @@ def test_simulate_surfaces_the_real_error_and_restores_state(chain, monkeypatch)
     monkeypatch.undo()
     assert chain.get_account(token_account) == before
     assert chain.send(tx)  # sigverify back on and the ledger usable
+
+
+def test_replay_that_cannot_resolve_its_keys_is_dropped_not_left_half_done(chain, monkeypatch):
+    # Stands in for a v0 transaction whose lookup table the dropped transaction created.
+    import walletreports.localnet.chain as chain_module
+    from walletreports.localnet.transaction_keys import KeyResolutionError
+
+    payer = funded_wallets(chain.config)[0].pubkey()
+    first, _ = usdc_payment(chain)
+    chain.advance_slot()  # a new blockhash, so the second payment is a distinct transaction
+    second, token_account = usdc_payment(chain)
+    balance_before = chain.svm.get_balance(payer)
+    token_before = chain.get_account(token_account)
+    a, b = chain.send(first), chain.send(second)
+    real_resolve = chain_module.resolve_keys
+
+    def resolve(svm, message):
+        if message == second.message:
+            raise KeyResolutionError("AddressLookupTableNotFound")
+        return real_resolve(svm, message)
+
+    monkeypatch.setattr(chain_module, "resolve_keys", resolve)
+    chain.drop_transaction(a)
+    assert chain.record(a) is None and chain.record(b) is None
+    assert chain.svm.get_balance(payer) == balance_before  # neither fee stays charged
+    assert chain.get_account(token_account) == token_before

@@ -333,7 +333,12 @@ class Chain:
         self.decimals.forget()
         for record in later:
             tx = VersionedTransaction.from_bytes(record.raw)
-            resolved = resolve_keys(self.svm, tx.message)
+            try:
+                resolved = resolve_keys(self.svm, tx.message)
+            except KeyResolutionError:
+                # Its lookup table is gone with the fork: it cannot load, so it never landed.
+                self._forget(record)
+                continue
             execution = execute(self.svm, tx, resolved, self.decimals)
             if execution.committed:
                 self._apply_execution(record, execution)
