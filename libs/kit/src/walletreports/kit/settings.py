@@ -22,10 +22,15 @@ class ConfigError(Exception):
     """Configuration that cannot work. The message is one line naming the variable."""
 
 
+def _without_credentials(value: str) -> str:
+    """The value as an error may quote it: config errors end up in logs, passwords must not."""
+    return re.sub(r"[^\s/@]*@", "***@", value)
+
+
 def _database_url(value: str) -> str:
     scheme, sep, rest = value.partition("://")
     if not sep or not rest:
-        raise ValueError(f"must be a URL like postgresql://user@host:5432/dbname, got {value!r}")
+        raise ValueError(f"must be a URL like postgresql://user@host:5432/dbname, got {_without_credentials(value)!r}")
     if scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
         raise ValueError(f"must be a postgresql:// URL, got scheme {scheme!r}")
     # One driver everywhere: psycopg 3, async in services, sync in migrations.
@@ -42,7 +47,9 @@ def _database_url(value: str) -> str:
 def _nats_url(value: str) -> str:
     for server in value.split(","):
         if not re.fullmatch(r"(nats|tls|ws|wss)://[^\s/]+(:\d+)?/?", server.strip()):
-            raise ValueError(f"must be nats://host:port (comma-separated for a cluster), got {value!r}")
+            raise ValueError(
+                f"must be nats://host:port (comma-separated for a cluster), got {_without_credentials(value)!r}"
+            )
     return value
 
 
