@@ -91,3 +91,25 @@ async def test_a_row_that_keeps_failing_does_not_hold_up_the_others(setup, servi
         poisoned = (await session.execute(select(outbox).where(outbox.c.subject == "nowhere.v1"))).one()
     assert poisoned.attempts == 1 and poisoned.published_at is None
     assert "NoStreamResponseError" in poisoned.last_error or "no responders" in poisoned.last_error.lower()
+
+
+async def test_a_backlog_bigger_than_a_batch_goes_out_without_waiting_for_the_poll(setup, services):
+    db, js, units = setup
+    backlog = [registered() for _ in range(7)]
+    async with units() as uow:
+        await uow.emit(*backlog)
+    # Never woken and a minute between polls: only going on after each full batch
+    # (3 + 3 + 1) publishes them all in time.
+    relay = OutboxRelay(db.sessions, outbox, lambda: js, services.namespace, batch_size=3, idle_poll_seconds=60)
+    running = asyncio.create_task(relay.run())
+    try:
+        ids = [event.event_id for event in backlog]
+        query = select(outbox.c.event_id).where(outbox.c.event_id.in_(ids), outbox.c.published_at.is_not(None))
+        async with asyncio.timeout(10):
+            while True:
+                async with db.sessions() as session:
+                    if len((await session.execute(query)).all()) == len(ids):
+                        break
+                await asyncio.sleep(0.05)
+    finally:
+        running.cancel()

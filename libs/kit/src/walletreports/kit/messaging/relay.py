@@ -22,7 +22,8 @@ from typing import Any
 
 from nats.js import JetStreamContext
 from prometheus_client import Counter, Gauge
-from sqlalchemy import Table, and_, exists, func, select, update
+from sqlalchemy import BigInteger, Table, and_, any_, bindparam, exists, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -35,6 +36,7 @@ PUBLISH_FAILURES = Counter("outbox_publish_failures_total", "Failed publish atte
 LAST_BATCH = Gauge("outbox_last_batch_size", "Rows claimed by the relay's last pass")
 
 MAX_ROW_BACKOFF = timedelta(minutes=1)
+MAX_PENDING_PUBLISHES = 4000  # nats-py's default publish_async_max_pending
 
 
 def row_backoff(attempts: int) -> timedelta:
@@ -54,6 +56,8 @@ class OutboxRelay:
         idle_poll_seconds: float = 0.5,
         publish_timeout_seconds: float = 3.0,
     ) -> None:
+        if batch_size >= MAX_PENDING_PUBLISHES:
+            raise ValueError(f"batch_size must be below {MAX_PENDING_PUBLISHES} (nats-py's async publish window)")
         self.sessions = sessions
         self.table = table
         self.jetstream = jetstream
@@ -62,6 +66,12 @@ class OutboxRelay:
         self.idle_poll_seconds = idle_poll_seconds
         self.publish_timeout_seconds = publish_timeout_seconds
         self._wake = asyncio.Event()
+        # Built once: a pass runs many times a second under load, and building these
+        # (aliases, subqueries, an IN list per pass) cost more than running them.
+        self._claim = _claimable(table, batch_size)
+        self._mark_published = (
+            update(table).where(table.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger)))).values(published_at=func.now())
+        )
 
     def wake(self) -> None:
         """Ask for a pass now (called after a commit that recorded events)."""
@@ -70,39 +80,21 @@ class OutboxRelay:
     async def run(self) -> None:
         while True:
             try:
-                published, _failed = await self.publish_pending()
+                published, failed = await self.publish_pending()
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - the DB may be away; keep trying
                 log.exception("outbox relay pass failed")
-                published = 0
-            if published:
-                continue  # there may be more behind this batch
-            # Nothing went out (idle, or only rows that are not due): wait for a commit
-            # or the poll interval, whichever comes first.
+                published = failed = 0
+            if published + failed >= self.batch_size:
+                continue  # it claimed a full batch: there is more behind it
+            # Wait for a commit or the poll interval, whichever comes first (commits
+            # made during the pass have set the wake already).
             try:
                 await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
             except TimeoutError:
                 pass
             self._wake.clear()
-
-    def _claimable(self) -> Any:
-        t = self.table
-        earlier = aliased(t)
-        earlier_unpublished = exists().where(
-            and_(
-                earlier.c.correlation_id == t.c.correlation_id,
-                earlier.c.published_at.is_(None),
-                earlier.c.id < t.c.id,
-            )
-        )
-        return (
-            select(t.c.id, t.c.event_id, t.c.subject, t.c.payload, t.c.correlation_id, t.c.attempts)
-            .where(t.c.published_at.is_(None), t.c.next_attempt_at <= func.now(), ~earlier_unpublished)
-            .order_by(t.c.id)
-            .limit(self.batch_size)
-            .with_for_update(skip_locked=True)
-        )
 
     async def publish_pending(self) -> tuple[int, int]:
         """One pass: returns (published, failed) counts."""
@@ -111,7 +103,7 @@ class OutboxRelay:
             return 0, 0
         t = self.table
         async with self.sessions() as session, session.begin():
-            rows = (await session.execute(self._claimable())).all()
+            rows = (await session.execute(self._claim)).all()
             LAST_BATCH.set(len(rows))
             if not rows:
                 return 0, 0
@@ -119,7 +111,7 @@ class OutboxRelay:
             sent = [row.id for row, error in zip(rows, outcomes, strict=True) if error is None]
             failed = [(row, error) for row, error in zip(rows, outcomes, strict=True) if error is not None]
             if sent:
-                await session.execute(update(t).where(t.c.id.in_(sent)).values(published_at=func.now()))
+                await session.execute(self._mark_published, {"ids": sent})
             for row, error in failed:
                 await session.execute(
                     update(t)
@@ -146,7 +138,10 @@ class OutboxRelay:
                     await js.publish_async(
                         wire_subject(self.namespace, row.subject),
                         row.payload,
-                        wait_stall=self.publish_timeout_seconds,
+                        # No stall wait (it costs a task per publish): a pass is this
+                        # context's only async publisher and ends with every publish
+                        # settled, so at most batch_size < MAX_PENDING_PUBLISHES are open.
+                        wait_stall=None,
                         headers={"Nats-Msg-Id": str(row.event_id)},
                     )
                 )
@@ -177,3 +172,23 @@ def _ack_error(ack: asyncio.Future[Any] | str) -> str | None:
         return "CancelledError: the publish was cancelled"
     exc = ack.exception()
     return None if exc is None else f"{type(exc).__name__}: {exc}"
+
+
+def _claimable(t: Table, limit: int) -> Any:
+    """The next rows to publish, oldest first, that no other relay holds and whose
+    correlation id has no earlier row still unpublished."""
+    earlier = aliased(t)
+    earlier_unpublished = exists().where(
+        and_(
+            earlier.c.correlation_id == t.c.correlation_id,
+            earlier.c.published_at.is_(None),
+            earlier.c.id < t.c.id,
+        )
+    )
+    return (
+        select(t.c.id, t.c.event_id, t.c.subject, t.c.payload, t.c.correlation_id, t.c.attempts)
+        .where(t.c.published_at.is_(None), t.c.next_attempt_at <= func.now(), ~earlier_unpublished)
+        .order_by(t.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
