@@ -9,7 +9,7 @@ import pytest
 
 from walletreports.contracts.web import UserRegistered
 from walletreports.kit.messaging.group_commit import GroupCommitter
-from walletreports.kit.messaging.routes import Route
+from walletreports.kit.messaging.routes import EventHandlers, Route, one_at_a_time
 
 
 class FakeInbox:
@@ -41,10 +41,11 @@ def event(name: str, correlation_id: str | None = None) -> UserRegistered:
     return UserRegistered(user_id=uuid.uuid4(), email=f"{name}@example.com", display_name=name, correlation_id=correlation_id)
 
 
-def committer(handler) -> tuple[GroupCommitter, FakeUnits]:
+def committer(handler, *, batched: bool = False) -> tuple[GroupCommitter, FakeUnits]:
     inbox = FakeInbox()
     units = FakeUnits(inbox)
-    return GroupCommitter(Route(UserRegistered, handler, "test__consumer"), units, inbox), units
+    handle = handler if batched else one_at_a_time(handler)
+    return GroupCommitter(Route(UserRegistered, handle, "test__consumer"), units, inbox), units
 
 
 async def test_one_failing_handler_fails_only_its_own_event():
@@ -135,3 +136,50 @@ async def test_stopping_mid_batch_keeps_nothing():
     with pytest.raises(asyncio.CancelledError):
         await task
     assert units.committed == [] and units.inbox.seen == set()
+
+
+async def test_a_batch_handler_gets_the_new_events_at_once_in_correlation_order():
+    calls: list[list[str]] = []
+
+    async def handler(events, uow):
+        calls.append([e.display_name for e in events])
+        uow.effects.extend(e.display_name for e in events)
+
+    group, units = committer(handler, batched=True)
+    seen = event("seen", "order-0")
+    await group.handle([seen])
+    twice = event("twice", "order-b")
+    outcomes = await group.handle([twice, event("first", "order-a"), seen, twice])
+    assert outcomes == [True, True, False, False]
+    assert calls == [["seen"], ["first", "twice"]]  # no repeat, no second copy; by correlation id
+    assert units.committed == ["seen", "first", "twice"]
+
+
+async def test_a_failing_batch_handler_is_redone_one_event_at_a_time():
+    calls: list[list[str]] = []
+
+    async def handler(events, uow):
+        calls.append([e.display_name for e in events])
+        if any(e.display_name == "bad" for e in events):
+            raise RuntimeError("boom")
+        uow.effects.extend(e.display_name for e in events)
+
+    group, units = committer(handler, batched=True)
+    outcomes = await group.handle([event("a", "1"), event("bad", "2"), event("c", "3")])
+    assert outcomes[0] is True and isinstance(outcomes[1], RuntimeError) and outcomes[2] is True
+    assert calls == [["a", "bad", "c"], ["a"], ["bad"], ["c"]]
+    assert units.committed == ["a", "c"]
+
+
+def test_each_handler_gets_its_own_durable_consumer_name():
+    handlers = EventHandlers("svc")
+
+    @handlers.on(UserRegistered)
+    async def one(e, uow): ...
+
+    @handlers.on_batch(UserRegistered)
+    async def many(events, uow): ...
+
+    assert [r.consumer for r in handlers.routes] == ["svc__one", "svc__many"]
+    with pytest.raises(ValueError, match="svc__many"):
+        handlers.on(UserRegistered, name="many")(one)

@@ -16,7 +16,6 @@ from typing import Any
 
 from walletreports.contracts import Event
 
-from ..log import correlated
 from .inbox import Inbox
 from .routes import Route
 from .unit_of_work import UnitsOfWork
@@ -61,13 +60,12 @@ class GroupCommitter:
         """Claim and handle events in one transaction; returns the ids handled now."""
         async with asyncio.timeout(GROUP_DEADLINE_SECONDS), self.units() as uow:
             fresh = await self.inbox.claim_many(uow.session, self.route.consumer, events)
-            pending = set(fresh)
+            todo: dict[Any, Event] = {}
+            for event in events:
+                if event.event_id in fresh:
+                    todo.setdefault(event.event_id, event)  # a second copy in one batch runs once
             # One lock order for everyone: by correlation id (the order whose rows a
             # handler locks), so batches on different replicas rarely deadlock.
-            for event in sorted(events, key=lambda e: e.correlation_id or ""):
-                if event.event_id not in pending:
-                    continue  # seen before, or a second copy within this batch
-                pending.discard(event.event_id)
-                with correlated(event.correlation_id):
-                    await self.route.handler(event, uow)
+            if todo:
+                await self.route.handle(sorted(todo.values(), key=lambda e: e.correlation_id or ""), uow)
         return set(fresh)

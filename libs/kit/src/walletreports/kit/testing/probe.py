@@ -3,6 +3,7 @@ UserRegistered, and can be told to fail or hang after writing (to prove the roll
 what a stop mid-batch does)."""
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,9 +42,14 @@ injected_hangs = {"left": 0}
 hanging = asyncio.Event()
 
 
-@handlers.on(UserRegistered)
-async def record_effect(event: UserRegistered, uow: UnitOfWork) -> None:
-    await uow.session.execute(insert(effects).values(event_id=event.event_id, email=event.email))
+RECORD_EFFECT = insert(effects)
+
+
+# A batch handler: its effect is a set of rows, written with one statement per batch
+# (the per-event form is for handlers whose work differs event by event).
+@handlers.on_batch(UserRegistered)
+async def record_effect(events: Sequence[UserRegistered], uow: UnitOfWork) -> None:
+    await uow.session.execute(RECORD_EFFECT, [{"event_id": event.event_id, "email": event.email} for event in events])
     if injected_hangs["left"] > 0:
         injected_hangs["left"] -= 1
         hanging.set()
