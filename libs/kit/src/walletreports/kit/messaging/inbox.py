@@ -3,38 +3,37 @@
 from __future__ import annotations
 
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletreports.contracts import Event
+
+from ..bulk import insert_from_arrays
 
 
 class Inbox:
     def __init__(self, table: Table) -> None:
         self.table = table
-
-    async def claim(self, session: AsyncSession, consumer: str, event: Event) -> bool:
-        """True the first time `consumer` sees this event; False for any repeat.
-
-        The row commits or rolls back with the handler's effect, so a handler that
-        fails leaves no claim behind and the redelivery runs it again.
-        """
-        result = await session.execute(
-            insert(self.table)
-            .values(consumer=consumer, event_id=event.event_id, subject=event.subject)
+        self._claim_many = (
+            insert_from_arrays(table, ("event_id", "subject"), same_for_all=("consumer",))
             .on_conflict_do_nothing()
-            .returning(self.table.c.event_id)
+            .returning(table.c.event_id)
         )
-        return result.first() is not None
 
     async def claim_many(self, session: AsyncSession, consumer: str, events: list[Event]) -> set:
-        """The ids among `events` this consumer has not seen before, claimed in one statement."""
+        """The ids among `events` this consumer has not seen before, claimed in one statement.
+
+        The claims commit or roll back with the handlers' effects, so a handler that
+        fails leaves no claim behind and the redelivery runs it again.
+        """
         if not events:
             return set()
-        rows = {event.event_id: {"consumer": consumer, "event_id": event.event_id, "subject": event.subject} for event in events}
-        # Parameters apart from the statement: one cached statement whatever the count
-        # (SQLAlchemy sends them as one multi-row INSERT ... RETURNING).
+        firsts = {event.event_id: event for event in events}.values()  # a second copy in the batch claims nothing more
         result = await session.execute(
-            insert(self.table).on_conflict_do_nothing().returning(self.table.c.event_id), list(rows.values())
+            self._claim_many,
+            {
+                "consumer": consumer,
+                "event_id": [event.event_id for event in firsts],
+                "subject": [event.subject for event in firsts],
+            },
         )
         return set(result.scalars())

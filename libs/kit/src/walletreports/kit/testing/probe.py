@@ -8,9 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from pydantic import Field
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, Table, Text, Uuid, func, insert
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, Table, Text, Uuid, func
 
 from walletreports.contracts.web import UserRegistered
+from walletreports.kit.bulk import insert_from_arrays
 from walletreports.kit.messaging.consumers import EventHandlers
 from walletreports.kit.messaging.tables import inbox_table, outbox_table
 from walletreports.kit.messaging.unit_of_work import UnitOfWork
@@ -42,14 +43,16 @@ injected_hangs = {"left": 0}
 hanging = asyncio.Event()
 
 
-RECORD_EFFECT = insert(effects)
+RECORD_EFFECT = insert_from_arrays(effects, ("event_id", "email"))
 
 
 # A batch handler: its effect is a set of rows, written with one statement per batch
 # (the per-event form is for handlers whose work differs event by event).
 @handlers.on_batch(UserRegistered)
 async def record_effect(events: Sequence[UserRegistered], uow: UnitOfWork) -> None:
-    await uow.session.execute(RECORD_EFFECT, [{"event_id": event.event_id, "email": event.email} for event in events])
+    await uow.session.execute(
+        RECORD_EFFECT, {"event_id": [event.event_id for event in events], "email": [event.email for event in events]}
+    )
     if injected_hangs["left"] > 0:
         injected_hangs["left"] -= 1
         hanging.set()
