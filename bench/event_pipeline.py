@@ -6,8 +6,10 @@ JetStream sequential publish rate (publish + ack, one at a time) on the same ser
 the same run. Targets: >= 2,000 events/s and >= 0.5 of the raw rate.
 
 The topology is production's: the producing service (its writers and its relay) and
-the consuming service (a handler writing one row per event) run as two processes, on
-uvloop as uvicorn runs them. Load is offered at a fixed rate for a few seconds
+the consuming service run as two processes, on uvloop as uvicorn runs them. The
+consumer's effect is one row per event, written by a batch handler (one statement
+per batch, see EventHandlers.on_batch); a per-event handler would add its own
+statement per event. Load is offered at a fixed rate for a few seconds
 (open loop, at most WRITERS transactions in flight, like requests being served), then
 more each step; "sustained" is the highest rate the pipeline kept up with: the writers
 held the rate, p99 latency stayed under MAX_P99_MS and every event was handled
