@@ -19,7 +19,7 @@ from nats.js import JetStreamContext
 from sqlalchemy import MetaData
 
 from .db import Database
-from .messaging.consumers import EventConsumer, EventHandlers
+from .messaging.consumers import ConsumerConfigError, EventConsumer, EventHandlers
 from .messaging.inbox import Inbox
 from .messaging.janitor import MessagingJanitor
 from .messaging.outbox import Outbox
@@ -110,11 +110,13 @@ class ServiceRuntime:
                 await self.broker.connect()
                 js = self.broker.connection.jetstream()
                 await ensure_streams(js, self.settings.event_namespace, self.settings.stream_replicas)
+                if self.handlers is not None:
+                    await self.consumer.declare(js, self.handlers.routes)
                 await self.broker.start()
             except asyncio.CancelledError:
                 raise
-            except SetupError:
-                raise  # a wiring mistake in our code, not an outage: logged as a crash
+            except (SetupError, ConsumerConfigError):
+                raise  # a wiring or deployment mistake, not an outage: logged as a crash
             except Exception as exc:  # noqa: BLE001 - NATS not there yet: keep trying
                 log.warning("cannot start on NATS yet (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
                 await asyncio.sleep(delay)

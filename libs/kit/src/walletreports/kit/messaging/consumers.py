@@ -34,7 +34,9 @@ from faststream.middlewares import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from nats.js.api import AckPolicy as JsAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import APIError, BadRequestError
 from prometheus_client import Counter
 
 from walletreports.contracts import Event, InvalidEvent, parse_event, stream_name, wire_subject
@@ -47,7 +49,7 @@ from .routes import EventHandlers, Handler, Route
 from .streams import dead_letter_subject
 from .unit_of_work import UnitsOfWork
 
-__all__ = ["HANDLED", "EventConsumer", "EventHandlers", "Handler", "Route"]
+__all__ = ["HANDLED", "ConsumerConfigError", "EventConsumer", "EventHandlers", "Handler", "Route"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,19 @@ PULLERS_PER_CONSUMER = 2
 BATCH_WAIT_SECONDS = 0.1
 MAX_RETRY_DELAY_SECONDS = 60.0
 GIVE_BACK_DELAY_SECONDS = 1.0
+
+
+class ConsumerConfigError(Exception):
+    """A durable consumer on the server that cannot be brought to the config here."""
+
+
+# JetStream's "consumer create/update failed" (for instance "deliver policy can not be
+# updated"), which it answers with code 500 although nothing is wrong with the server.
+CONSUMER_UPDATE_REFUSED = 10012
+
+
+def _refused_config(exc: APIError) -> bool:
+    return isinstance(exc, BadRequestError) or exc.err_code == CONSUMER_UPDATE_REFUSED
 
 
 def retry_delay(num_delivered: int) -> float:
@@ -116,13 +131,37 @@ class EventConsumer:
             pull_sub=PullSub(batch_size=GROUP_SIZE, timeout=BATCH_WAIT_SECONDS, batch=True),
             decoder=_raw_messages,
             ack_policy=AckPolicy.MANUAL,
-            config=ConsumerConfig(
-                ack_wait=ACK_WAIT_SECONDS,
-                deliver_policy=DeliverPolicy.ALL,
-                max_deliver=-1,
-                max_ack_pending=GROUP_SIZE * 16,
-            ),
+            config=self._consumer_config(route),
         )(on_batch)
+
+    def _consumer_config(self, route: Route[Any]) -> ConsumerConfig:
+        return ConsumerConfig(
+            name=route.consumer,
+            durable_name=route.consumer,
+            filter_subject=wire_subject(self.namespace, route.event_cls.subject),
+            ack_policy=JsAckPolicy.EXPLICIT,
+            ack_wait=ACK_WAIT_SECONDS,
+            deliver_policy=DeliverPolicy.ALL,
+            max_deliver=-1,
+            max_ack_pending=GROUP_SIZE * 16,
+        )
+
+    async def declare(self, js: JetStreamContext, routes: Iterable[Route[Any]]) -> None:
+        """Create each durable consumer, or bring an existing one to this config: the
+        subscribers only bind to a consumer that exists, keeping whatever config it
+        was created with (an ack wait or window changed here would never apply)."""
+        for route in routes:
+            stream = stream_name(self.namespace, route.event_cls.producer)
+            try:
+                await js.add_consumer(stream, config=self._consumer_config(route))
+            except APIError as exc:
+                if not _refused_config(exc):
+                    raise  # the server is not there or not able now: the start retries
+                raise ConsumerConfigError(
+                    f"durable consumer {route.consumer} on stream {stream} cannot take this service's config "
+                    f"({exc.description}); remove it (nats consumer rm {stream} {route.consumer}) so it is "
+                    "created anew: it then replays the stream, and the inbox drops what was handled"
+                ) from exc
 
     async def deliver(self, route: Route[Any], committer: GroupCommitter, messages: Sequence[Msg]) -> None:
         if self._stopping:
