@@ -138,9 +138,10 @@ class OutboxRelay:
                     await js.publish_async(
                         wire_subject(self.namespace, row.subject),
                         row.payload,
-                        # No stall wait (it costs a task per publish): a pass is this
-                        # context's only async publisher and ends with every publish
-                        # settled, so at most batch_size < MAX_PENDING_PUBLISHES are open.
+                        # No stall wait (it costs a task per publish): only relay passes
+                        # publish async on this context, each ends with all its publishes
+                        # settled, and batch_size < MAX_PENDING_PUBLISHES, so nats-py's
+                        # window has room.
                         wait_stall=None,
                         headers={"Nats-Msg-Id": str(row.event_id)},
                     )
