@@ -1,10 +1,11 @@
 """Every service says it is not ready while its database or NATS is unreachable, and
 ready again when they return (the dependencies are cut with a real TCP proxy)."""
 
+import contextlib
 from urllib.parse import urlparse
 
 import pytest
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from walletreports.kit.testing.serving import wait_until_ready
 from walletreports.kit.testing.tcp_proxy import TcpProxy
@@ -12,7 +13,7 @@ from walletreports.kit.testing.tcp_proxy import TcpProxy
 from walletreports.devstack.services import SERVICES
 
 
-def database_proxy(database_url: str) -> tuple[TcpProxy, str]:
+def database_proxy(database_url: str) -> tuple[TcpProxy, URL]:
     """A proxy in front of the database, and the URL that goes through it."""
     url = make_url(database_url)
     socket_dir = url.query.get("host")
@@ -27,32 +28,33 @@ def database_proxy(database_url: str) -> tuple[TcpProxy, str]:
 async def test_readyz_follows_the_database_and_nats(services, nats_url, spec):
     database_url = services.database(spec)
     db_proxy, url = database_proxy(database_url)
-    await db_proxy.start()
-    proxied_db = url.difference_update_query(["host"]).set(host="127.0.0.1", port=db_proxy.port)
     nats = urlparse(nats_url.split(",")[0])
-    nats_proxy = await TcpProxy(nats.hostname, nats.port or 4222).start()
+    async with contextlib.AsyncExitStack() as proxies:
+        await db_proxy.start()
+        proxies.push_async_callback(db_proxy.close)
+        nats_proxy = await TcpProxy(nats.hostname, nats.port or 4222).start()
+        proxies.push_async_callback(nats_proxy.close)
+        proxied_db = url.difference_update_query(["host"]).set(host="127.0.0.1", port=db_proxy.port)
 
-    async with services.run(
-        spec,
-        database_url=proxied_db.render_as_string(hide_password=False),
-        NATS_URL=f"nats://127.0.0.1:{nats_proxy.port}",
-    ) as service:
-        assert (await service.http.get("/healthz")).json() == {"status": "ok"}
+        async with services.run(
+            spec,
+            database_url=proxied_db.render_as_string(hide_password=False),
+            NATS_URL=f"nats://127.0.0.1:{nats_proxy.port}",
+        ) as service:
+            assert (await service.http.get("/healthz")).json() == {"status": "ok"}
 
-        await db_proxy.cut()
-        body = await wait_until_ready(service.http, want=503)
-        assert body["checks"]["database"].startswith("unreachable")
-        assert body["checks"]["nats"] == "ok"
-        await db_proxy.restore()
-        await wait_until_ready(service.http)
+            await db_proxy.cut()
+            body = await wait_until_ready(service.http, want=503)
+            assert body["checks"]["database"].startswith("unreachable")
+            assert body["checks"]["nats"] == "ok"
+            await db_proxy.restore()
+            await wait_until_ready(service.http)
 
-        await nats_proxy.cut()
-        body = await wait_until_ready(service.http, want=503)
-        assert body["checks"] == {"database": "ok", "nats": "disconnected (reconnecting)"}
-        await nats_proxy.restore()
-        await wait_until_ready(service.http)
+            await nats_proxy.cut()
+            body = await wait_until_ready(service.http, want=503)
+            assert body["checks"] == {"database": "ok", "nats": "disconnected (reconnecting)"}
+            await nats_proxy.restore()
+            await wait_until_ready(service.http)
 
-        metrics = (await service.http.get("/metrics")).text
-        assert 'http_requests_total{method="GET",route="/readyz"' in metrics
-    await db_proxy.close()
-    await nats_proxy.close()
+            metrics = (await service.http.get("/metrics")).text
+            assert 'http_requests_total{method="GET",route="/readyz"' in metrics
