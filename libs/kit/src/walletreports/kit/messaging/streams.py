@@ -8,7 +8,7 @@ from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 
-from walletreports.contracts import PRODUCERS, stream_name, stream_subjects
+from walletreports.contracts import PRODUCERS, stream_name, stream_subjects, wire_subject
 
 # Long enough to cover a relay retrying after a crash between publish and mark-as-sent;
 # the inbox stays the second line of defence beyond it.
@@ -34,7 +34,7 @@ DEAD_LETTER = "deadletter"
 
 
 def dead_letter_subject(namespace: str, consumer: str) -> str:
-    return f"{namespace}.{DEAD_LETTER}.{consumer}"
+    return wire_subject(namespace, f"{DEAD_LETTER}.{consumer}")
 
 
 async def ensure_streams(js: JetStreamContext, namespace: str, replicas: int = 1) -> list[str]:
