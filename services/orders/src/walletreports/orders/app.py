@@ -6,7 +6,6 @@ from walletreports.kit.runtime import ServiceRuntime
 from walletreports.kit.service import ServiceSpec
 
 from .adapters.tables import metadata
-from .domain import load_catalog
 from .entrypoints.events import handlers
 from .entrypoints.http import admin, orders_v1
 from .entrypoints.http.dependencies import CATALOG
@@ -15,8 +14,8 @@ from .settings import OrdersSettings
 
 
 async def load_collaborators(runtime: ServiceRuntime) -> None:
-    # Already validated by OrdersSettings (a bad file stops the process there, in one line).
-    runtime.extras[CATALOG] = load_catalog(runtime.settings.catalog_path)  # type: ignore[attr-defined]
+    # Read and checked by OrdersSettings (a bad file stops the process there, in one line).
+    runtime.extras[CATALOG] = runtime.settings.catalog  # type: ignore[attr-defined]
 
 
 SPEC = ServiceSpec(

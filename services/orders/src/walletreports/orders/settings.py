@@ -1,38 +1,43 @@
 """The orders service's configuration, from the environment only.
 
-The catalog file is checked here, with the other settings, so a bad price or a missing
-file stops `serve` with the kit's one-line message naming ORDERS_CATALOG_PATH. (A
-ConfigError raised later, in the app's on_start, would surface as uvicorn's traceback
-and exit code 3 instead.)
+The catalog file is read and checked here, with the other settings, so a bad price or a
+missing file stops `serve` with the kit's one-line message naming ORDERS_CATALOG_PATH.
+(A ConfigError raised later, in the app's on_start, would surface as uvicorn's traceback
+and exit code 3 instead.) The catalog checked is the one the service uses: the setting
+holds it, so the file is read once.
 """
 
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import BeforeValidator, Field
+from pydantic_settings import NoDecode
 from walletreports.kit.settings import DatabaseUrl, ServiceSettings
 
-from .domain import CatalogConfigError, load_catalog
+from .domain import Catalog, CatalogConfigError, load_catalog
 
 # Shipped inside the package so the wheel carries it.
 DEFAULT_CATALOG_PATH = Path(__file__).parent / "catalog.toml"
 
 
-def _loadable_catalog(path: Path) -> Path:
+def _catalog_at(value: str | Path | Catalog) -> Catalog:
+    """ORDERS_CATALOG_PATH names the file; the setting is the catalog read from it."""
+    if isinstance(value, Catalog):
+        return value
     try:
-        load_catalog(path)
+        return load_catalog(value)
     except CatalogConfigError as exc:
         raise ValueError(str(exc)) from None
-    return path
 
 
-CatalogPath = Annotated[Path, AfterValidator(_loadable_catalog)]
+# NoDecode: the environment gives a path, not the catalog as JSON.
+CatalogFromPath = Annotated[Catalog, NoDecode, BeforeValidator(_catalog_at)]
 
 
 class OrdersSettings(ServiceSettings):
     database_url: DatabaseUrl = Field(validation_alias="ORDERS_DATABASE_URL")
     http_port: int = Field(8001, validation_alias="ORDERS_HTTP_PORT", ge=1, le=65535)
-    catalog_path: CatalogPath = Field(
+    catalog: CatalogFromPath = Field(
         DEFAULT_CATALOG_PATH, validation_alias="ORDERS_CATALOG_PATH", validate_default=True
     )
     # How often a replica looks for subscriptions whose time is up.
