@@ -58,3 +58,17 @@ async def test_a_consumer_that_cannot_be_changed_is_named_with_the_way_out(servi
     consumer = EventConsumer(units=None, inbox=None, namespace=services.namespace, jetstream=lambda: js)  # type: ignore[arg-type]
     with pytest.raises(ConsumerConfigError, match=f"{DURABLE} on stream {stream}.*nats consumer rm"):
         await consumer.declare(js, handlers.routes)
+
+
+async def test_a_service_whose_consumer_cannot_be_changed_says_why_it_is_not_ready(services, js):
+    stream = stream_name(services.namespace, "web")
+    await js.add_consumer(stream, config=older_config(services.namespace, deliver_policy=DeliverPolicy.NEW))
+    async with services.run(CONSUMER, wait_ready=False) as consumer:
+        reason = await eventually(lambda: _cannot_start(consumer))
+    assert DURABLE in reason and "nats consumer rm" in reason
+
+
+async def _cannot_start(service) -> str:
+    response = await service.http.get("/readyz")
+    nats_check = response.json()["checks"]["nats"]
+    return nats_check if response.status_code == 503 and nats_check.startswith("cannot start") else ""

@@ -77,6 +77,7 @@ class ServiceRuntime:
         self._js: JetStreamContext | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.broker_started = asyncio.Event()
+        self._cannot_start: str | None = None
 
     def _connected_jetstream(self) -> JetStreamContext | None:
         # While NATS is away the relay does not try (and so does not push rows' next
@@ -115,8 +116,11 @@ class ServiceRuntime:
                 await self.broker.start()
             except asyncio.CancelledError:
                 raise
-            except (SetupError, ConsumerConfigError):
-                raise  # a wiring or deployment mistake, not an outage: logged as a crash
+            except ConsumerConfigError as exc:
+                self._cannot_start = str(exc)  # readiness says why, not just "not connected"
+                raise  # a deployment mistake, not an outage: logged as a crash
+            except SetupError:
+                raise  # a wiring mistake in our code, not an outage: logged as a crash
             except Exception as exc:  # noqa: BLE001 - NATS not there yet: keep trying
                 log.warning("cannot start on NATS yet (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
                 await asyncio.sleep(delay)
@@ -147,7 +151,9 @@ class ServiceRuntime:
         except Exception as exc:  # noqa: BLE001
             checks["database"] = f"unreachable: {type(exc).__name__}"
         nc = self.nats
-        if nc is None or not self.broker_started.is_set():
+        if self._cannot_start is not None:
+            checks["nats"] = f"cannot start: {self._cannot_start}"
+        elif nc is None or not self.broker_started.is_set():
             checks["nats"] = "not connected yet"
         elif not nc.is_connected:
             checks["nats"] = "disconnected (reconnecting)"
