@@ -90,12 +90,14 @@ async def raw_publish_rate(nats_url: str, namespace: str, count: int) -> float:
     subject, stream = f"{namespace}raw.bench", f"{namespace}_RAW".upper()
     await js.add_stream(name=stream, subjects=[subject])
     payload = UserRegistered(user_id=uuid.uuid4(), email="raw@example.com", display_name="raw").model_dump_json().encode()
-    started = time.perf_counter()
-    for i in range(count):
-        await js.publish(subject, payload, headers={"Nats-Msg-Id": f"raw-{i}"})
-    elapsed = time.perf_counter() - started
-    await js.delete_stream(stream)
-    await nc.close()
+    try:
+        started = time.perf_counter()
+        for i in range(count):
+            await js.publish(subject, payload, headers={"Nats-Msg-Id": f"raw-{i}"})
+        elapsed = time.perf_counter() - started
+    finally:  # the server may be the machine's own: leave no stream behind
+        await js.delete_stream(stream)
+        await nc.close()
     return count / elapsed
 
 
