@@ -7,16 +7,18 @@ published the way their producers' relays do: JetStream, `Nats-Msg-Id` header.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import nats
 import pytest
 import pytest_asyncio
-from sqlalchemy import Table, select
+from sqlalchemy import Table, event, select
 from walletreports.contracts import Event, wire_subject
 from walletreports.kit.messaging.consumers import HANDLED
 from walletreports.kit.messaging.streams import delete_streams
@@ -128,6 +130,24 @@ class OrdersDriver:
 
     async def subjects(self, correlation_id: str) -> list[str]:
         return [subject for subject, _ in await self.emitted(correlation_id)]
+
+    @contextlib.contextmanager
+    def reads_of(self, table: Table) -> Iterator[list[str]]:
+        """The SELECTs from `table` the service runs while the block does (on its engine,
+        which this driver's own helpers share: call none of them inside the block)."""
+        seen: list[str] = []
+        from_table = re.compile(rf"\bFROM {table.name}\b")
+
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:
+            if statement.lstrip().startswith("SELECT") and from_table.search(statement):
+                seen.append(statement)
+
+        engine = self.service.runtime.db.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
 
     @staticmethod
     def handled(consumer: str, outcome: str) -> float:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from walletreports.kit.testing.eventually import eventually
-from walletreports.orders.adapters.tables import inbox
+from walletreports.orders.adapters.tables import inbox, payment_issues
 
 from .conftest import OrdersDriver
 from .events import finalized, finished, invoice_expired, paid_late
@@ -37,11 +37,14 @@ async def test_invoice_expiry_then_payment_goes_to_staff_who_accept_it(svc: Orde
     assert billing["spent_base_units"]["SOL"] == 0
     assert billing["payments"][0]["accepted"] is False
 
-    accepted = await svc.http.post(
-        f"/admin/api/orders/{order['id']}/mark-paid",
-        json=STAFF | {"payment_issue_id": issues[0]["id"]},
-    )
+    with svc.reads_of(payment_issues) as reads:
+        accepted = await svc.http.post(
+            f"/admin/api/orders/{order['id']}/mark-paid",
+            json=STAFF | {"payment_issue_id": issues[0]["id"]},
+        )
     assert accepted.status_code == 200, accepted.text
+    # Once with the order it changes (the accepted issue among them), once for the answer.
+    assert len(reads) == 2, reads
     assert accepted.json()["order"]["status"] == "payment_received"
     assert accepted.json()["order"]["paid_via"] == "staff"
     assert accepted.json()["order"]["history"][-1]["actor"] == "staff:grace@example.com"

@@ -104,13 +104,6 @@ async def order_detail(session: AsyncSession, order_id: uuid.UUID) -> dict[str, 
     }
 
 
-async def payment_issue(session: AsyncSession, order_id: uuid.UUID, issue_id: int) -> Any | None:
-    query = select(payment_issues).where(
-        payment_issues.c.id == issue_id, payment_issues.c.order_id == order_id
-    )
-    return (await session.execute(query)).first()
-
-
 @dataclass(frozen=True)
 class OrderFilters:
     statuses: tuple[str, ...] = ()

@@ -36,6 +36,8 @@ class OrderRepository:
         self.session = session
         # order id -> (history entries, payment issues) already in the database
         self._stored: dict[uuid.UUID, tuple[int, int]] = {}
+        # order id -> its payment issues as loaded, by payment_issues.id
+        self._issues: dict[uuid.UUID, dict[int, PaymentNeedsReview]] = {}
 
     async def add(
         self,
@@ -105,6 +107,10 @@ class OrderRepository:
         ).scalar_one_or_none()
         return None if terms is None else SubscriptionPlan.model_validate(terms)
 
+    def payment_issue(self, order: Order, issue_id: int) -> PaymentNeedsReview | None:
+        """The order's payment issue with this id (payment_issues.id), as loaded with it."""
+        return self._issues.get(order.id, {}).get(issue_id)
+
     async def save(self, order: Order, *, now: datetime) -> None:
         """Write the order's current state and append its new history and payment issues."""
         await self.session.execute(
@@ -158,17 +164,18 @@ class OrderRepository:
                     events=(),  # published when it happened
                 )
             )
-        issues: dict[uuid.UUID, list[PaymentNeedsReview]] = defaultdict(list)
+        issues: dict[uuid.UUID, dict[int, PaymentNeedsReview]] = defaultdict(dict)
         for i in await self.session.execute(
             select(payment_issues)
             .where(payment_issues.c.order_id.in_(ids))
             .order_by(payment_issues.c.id)
         ):
-            issues[i.order_id].append(issue_from_row(i))
+            issues[i.order_id][i.id] = issue_from_row(i)
         found = []
         for row in rows:
-            order = _order_from_row(row, history[row.id], issues[row.id])
+            order = _order_from_row(row, history[row.id], list(issues[row.id].values()))
             self._stored[order.id] = (len(order.history), len(order.payment_issues))
+            self._issues[order.id] = issues[row.id]
             found.append(order)
         return found
 

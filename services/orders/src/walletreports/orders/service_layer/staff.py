@@ -7,8 +7,6 @@ from datetime import datetime
 
 from walletreports.kit.messaging.unit_of_work import UnitOfWork
 
-from ..adapters import order_views
-from ..adapters.orders_repo import receipt_from_issue_row
 from ..domain import Actor, StatusChange
 from . import changes
 from .changes import Outcome
@@ -39,10 +37,10 @@ async def mark_paid(
     repo, order = await locked_order(uow, order_id)
     receipt = None
     if payment_issue_id is not None:
-        issue = await order_views.payment_issue(uow.session, order_id, payment_issue_id)
+        issue = repo.payment_issue(order, payment_issue_id)  # loaded with the order
         if issue is None:
             raise UnknownPaymentIssue(payment_issue_id, order_id)
-        receipt = receipt_from_issue_row(issue)
+        receipt = issue.receipt
     outcome = order.mark_paid_by_staff(
         by=Actor.staff(staff_email), reason=reason, now=now, receipt=receipt
     )
