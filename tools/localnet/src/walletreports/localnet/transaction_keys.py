@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from solders.address_lookup_table_account import ID as ADDRESS_LOOKUP_TABLE_PROGRAM
+from solders.address_lookup_table_account import AddressLookupTable
 from solders.litesvm import LiteSVM
 from solders.message import Message, MessageV0
 from solders.pubkey import Pubkey
 
-# Address lookup table accounts start with a 56-byte header, then 32-byte addresses.
-_LOOKUP_TABLE_META_SIZE = 56
-
 
 class KeyResolutionError(Exception):
-    """A lookup table the transaction names is missing or too short."""
+    """A lookup table the transaction names is missing, not a lookup table, or too short
+    for the indexes used; the message is the node's TransactionError name."""
 
 
 @dataclass(slots=True)
@@ -29,13 +29,18 @@ class ResolvedKeys:
     num_loaded_readonly: int
 
 
-def _lookup_table_addresses(svm: LiteSVM, table: Pubkey) -> list[bytes]:
+def _lookup_table_addresses(svm: LiteSVM, table: Pubkey) -> list[Pubkey]:
+    # Checked as a node loads a table: any other account (a token account, a wallet) is
+    # the sender's mistake, not something to read addresses out of.
     account = svm.get_account(table)
     if account is None:
         raise KeyResolutionError("AddressLookupTableNotFound")
-    data = bytes(account.data)
-    body = data[_LOOKUP_TABLE_META_SIZE:]
-    return [body[i : i + 32] for i in range(0, len(body), 32)]
+    if account.owner != ADDRESS_LOOKUP_TABLE_PROGRAM:
+        raise KeyResolutionError("InvalidAddressLookupTableOwner")
+    try:
+        return list(AddressLookupTable.deserialize(bytes(account.data)).addresses)
+    except ValueError as exc:
+        raise KeyResolutionError("InvalidAddressLookupTableData") from exc
 
 
 def writable_flags(
@@ -65,8 +70,8 @@ def resolve_keys(svm: LiteSVM, message: Message | MessageV0) -> ResolvedKeys:
         for lookup in message.address_table_lookups:
             addresses = _lookup_table_addresses(svm, lookup.account_key)
             try:
-                loaded_writable += [Pubkey(addresses[i]) for i in bytes(lookup.writable_indexes)]
-                loaded_readonly += [Pubkey(addresses[i]) for i in bytes(lookup.readonly_indexes)]
+                loaded_writable += [addresses[i] for i in bytes(lookup.writable_indexes)]
+                loaded_readonly += [addresses[i] for i in bytes(lookup.readonly_indexes)]
             except IndexError as exc:
                 raise KeyResolutionError("InvalidAddressLookupTableIndex") from exc
     program_indexes = {ix.program_id_index for ix in message.instructions}
