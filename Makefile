@@ -23,7 +23,8 @@ help:
 $(CURDIR)/.dev/bootstrap/bin/uv:
 	@$(PYTHON) $(CURDIR)/tools/bootstrap_uv.py --dest $(CURDIR)/.dev/bootstrap
 
-sync: $(if $(shell command -v uv 2>/dev/null),,$(CURDIR)/.dev/bootstrap/bin/uv)
+# Bootstrapped only when UV is the bootstrapped one (not for uv on PATH or UV=... given).
+sync: $(filter $(CURDIR)/.dev/bootstrap/bin/uv,$(UV))
 	$(UV) sync --frozen --all-packages --quiet
 
 dev: sync

@@ -23,3 +23,23 @@ def test_make_bench_fails_when_any_benchmark_fails(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0, result.stdout + result.stderr
     assert calls.read_text().splitlines() == [f"python bench/{scripts[0].name}"]
+
+
+def make_plan(tmp_path, *args: str) -> str:
+    """What `make` would run for `args` (every target out of date), with no uv on PATH."""
+    result = subprocess.run([shutil.which("make"), "-nB", "-C", str(ROOT), *args], capture_output=True, text=True,
+                            timeout=60, env={"PATH": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_uv_is_bootstrapped_only_when_make_would_use_that_one(tmp_path):
+    assert "tools/bootstrap_uv.py" in make_plan(tmp_path, "sync")
+    # A uv given on the command line is used as it is: nothing is downloaded for it.
+    assert "tools/bootstrap_uv.py" not in make_plan(tmp_path, "sync", "UV=/opt/uv/bin/uv")
+    # uv on PATH is used as it is too.
+    (tmp_path / "uv").write_text("#!/bin/sh\n")
+    (tmp_path / "uv").chmod(0o755)
+    plan = make_plan(tmp_path, "sync")
+    assert "tools/bootstrap_uv.py" not in plan
+    assert f"{tmp_path}/uv sync" in plan
