@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 from walletreports.kit.testing.eventually import eventually
-from walletreports.orders.adapters.tables import subscriptions
+from walletreports.orders.adapters.tables import inbox, orders, subscriptions
 
 from .conftest import OrdersDriver
 from .events import finalized
@@ -130,6 +130,17 @@ async def test_two_orders_at_once_cannot_both_take_the_last_included_report(svc:
     both = await asyncio.gather(svc.placed(user_id=user), svc.placed(user_id=user))
     assert sorted(o["price"]["price_usd"] for o in both) == ["0.00", "20.00"]
     assert (await _subscription(svc, user))["reports_used"] == 2
+
+
+async def test_paying_for_a_plan_reads_its_order_once(svc: OrdersDriver):
+    plan = await svc.placed(product="subscription_monthly", wallet=None)
+    payment = finalized(plan, currency="SOL", amount_base_units=100_000_000)
+    with svc.reads_of(orders) as reads:
+        await svc.publish(payment)
+        await eventually(lambda: svc.count(inbox, event_id=payment.event_id))
+    # Locked with its plan terms; activating the plan needs no second look at the row.
+    assert len(reads) == 1, reads
+    assert await svc.status(plan["id"]) == "completed"
 
 
 async def _move_expiry(svc: OrdersDriver, user: uuid.UUID, when: datetime) -> None:

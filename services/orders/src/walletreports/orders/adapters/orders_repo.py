@@ -2,7 +2,9 @@
 
 The repository remembers how much history and how many payment issues each order had
 when it was loaded, so `save` appends only what the domain added since: history rows
-are written once and never rewritten.
+are written once and never rewritten. It also keeps what the load read beyond the
+`Order` (a plan order's terms, the payment issues' ids), so a use case never reads the
+order's rows a second time.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class OrderRepository:
         self._stored: dict[uuid.UUID, tuple[int, int]] = {}
         # order id -> its payment issues as loaded, by payment_issues.id
         self._issues: dict[uuid.UUID, dict[int, PaymentNeedsReview]] = {}
+        # order id -> the plan terms stored with it (None but for plan orders)
+        self._plan_terms: dict[uuid.UUID, Any] = {}
 
     async def add(
         self,
@@ -50,6 +54,7 @@ class OrderRepository:
     ) -> None:
         """A new order: its row as the order now is (a covered one is already paid), the
         creation history row, then the history it made since."""
+        plan_terms = None if plan is None else plan.model_dump(mode="json")
         await self.session.execute(
             insert(orders).values(
                 id=order.id,
@@ -63,7 +68,7 @@ class OrderRepository:
                 price_usd=price.price_usd,
                 price_note=price.note,
                 payment_required=price.payment_required,
-                plan_terms=None if plan is None else plan.model_dump(mode="json"),
+                plan_terms=plan_terms,
                 created_at=order.created_at,
                 payment_due_by=order.payment_due_by,
                 **_state(order, now=order.created_at),
@@ -80,6 +85,7 @@ class OrderRepository:
             )
         )
         self._stored[order.id] = (0, 0)
+        self._plan_terms[order.id] = plan_terms
         await self._append_new(order)
 
     async def get(self, order_id: uuid.UUID, *, lock: bool = False) -> Order | None:
@@ -101,10 +107,9 @@ class OrderRepository:
         ).all()
         return await self._assemble(rows)
 
-    async def plan_of(self, order_id: uuid.UUID) -> SubscriptionPlan | None:
-        terms = (
-            await self.session.execute(select(orders.c.plan_terms).where(orders.c.id == order_id))
-        ).scalar_one_or_none()
+    def plan_of(self, order: Order) -> SubscriptionPlan | None:
+        """The terms a plan order was sold with, as loaded (or added) with it."""
+        terms = self._plan_terms.get(order.id)
         return None if terms is None else SubscriptionPlan.model_validate(terms)
 
     def payment_issue(self, order: Order, issue_id: int) -> PaymentNeedsReview | None:
@@ -176,6 +181,7 @@ class OrderRepository:
             order = _order_from_row(row, history[row.id], list(issues[row.id].values()))
             self._stored[order.id] = (len(order.history), len(order.payment_issues))
             self._issues[order.id] = issues[row.id]
+            self._plan_terms[order.id] = row.plan_terms
             found.append(order)
         return found
 

@@ -20,7 +20,7 @@ async def fulfil_if_plan(
     then complete: there is nothing to analyse for it."""
     if order.product_kind != "subscription":
         return
-    plan = await repo.plan_of(order.id)
+    plan = repo.plan_of(order)  # read with the order
     if plan is None:  # every plan order stores its terms when placed
         raise RuntimeError(f"plan order {order.id} has no plan terms")
     subscriptions = SubscriptionRepository(uow.session)
