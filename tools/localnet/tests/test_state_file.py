@@ -77,8 +77,14 @@ def _edited(path, edit):
     lambda path: _edited(path, lambda s: s.update(slot="40")),
     lambda path: _edited(path, lambda s: s["records"].append({"signature": "x"})),
     lambda path: _edited(path, lambda s: s["accounts"].update(nope=[1, "", "x", False, 0])),
+    # A record's slot and block time drive the clock and commitment comparisons at load.
+    lambda path: _edited(path, lambda s: s["records"][0].update(blockTime="x")),
+    lambda path: _edited(path, lambda s: s["records"][0].update(blockTime=None)),
+    lambda path: _edited(path, lambda s: s["records"][0].update(slot="40")),
+    lambda path: _edited(path, lambda s: s["records"][0].update(loaded=[0, "x"])),
 ], ids=["not-json", "not-an-object", "no-fields", "other-format", "bad-slot", "bad-record",
-        "bad-account"])
+        "bad-account", "record-block-time", "record-no-block-time", "record-slot",
+        "record-loaded"])
 def test_unusable_state_file_is_refused_and_changes_nothing(saved, edit):
     path, _, signature = saved
     edit(path)

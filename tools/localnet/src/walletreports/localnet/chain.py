@@ -425,9 +425,7 @@ def _read_state(
         state = json.loads(path.read_text())
         if not isinstance(state, dict) or state.get("format") != 1:
             raise ValueError("not a localnet state file (format 1)")
-        saved_seed, saved_slot = state["seed"], state["slot"]
-        if isinstance(saved_slot, bool) or not isinstance(saved_slot, int) or saved_slot < 0:
-            raise ValueError(f"bad slot {saved_slot!r}")
+        saved_seed, saved_slot = state["seed"], _uint(state["slot"], "slot")
         accounts = {
             Pubkey.from_string(address): Account(
                 lamports, base64.b64decode(data, validate=True), Pubkey.from_string(owner),
@@ -442,6 +440,14 @@ def _read_state(
         raise StateFileError(f"state file {path} was saved with seed {saved_seed!r}, not "
                              f"{seed!r}: start with that seed or remove the file")
     return accounts, records, saved_slot
+
+
+def _uint(value: Any, what: str) -> int:
+    # Slots and block times feed the clock (u64 / i64) and every commitment comparison;
+    # loaded counts slice account keys. A wrong type would only fail later, mid-load.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ValueError(f"bad {what} {value!r}")
+    return value
 
 
 def _record_to_json(record: TransactionRecord) -> dict:
@@ -474,16 +480,18 @@ def _token_balance_to_json(b: TokenBalance) -> list:
 
 def _record_from_json(item: dict, seq: int) -> TransactionRecord:
     return_data = item["returnData"]
+    num_loaded_writable, num_loaded_readonly = (
+        _uint(n, f"record {seq} loaded count") for n in item["loaded"])
     return TransactionRecord(
         seq=seq,
         signature=item["signature"],
-        slot=item["slot"],
-        block_time=item["blockTime"],
+        slot=_uint(item["slot"], f"record {seq} slot"),
+        block_time=_uint(item["blockTime"], f"record {seq} blockTime"),
         raw=base64.b64decode(item["raw"]),
         version=item["version"],
         account_keys=[_intern(k) for k in item["accountKeys"]],
-        num_loaded_writable=item["loaded"][0],
-        num_loaded_readonly=item["loaded"][1],
+        num_loaded_writable=num_loaded_writable,
+        num_loaded_readonly=num_loaded_readonly,
         err=item["err"],
         fee=item["fee"],
         compute_units=item["computeUnits"],
