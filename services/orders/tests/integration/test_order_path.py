@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from walletreports.kit.testing.eventually import eventually
-from walletreports.orders.adapters.tables import inbox
+from walletreports.orders.adapters.tables import inbox, order_history
 
 from .conftest import WALLET, OrdersDriver
 from .events import finalized, finished, started
@@ -140,7 +140,9 @@ async def test_the_same_payment_reprocessed_under_a_new_event_id_counts_once(svc
     assert detail["payment_issues"] == []
     assert detail["payment"]["signature"] == payment.signature
     assert len(await svc.emitted(order["id"], "orders.order.paid.v1")) == 1
-    billing = (await svc.http.get(f"/v1/users/{user}/billing")).json()
+    with svc.reads_of(order_history) as reads:
+        billing = (await svc.http.get(f"/v1/users/{user}/billing")).json()
+    assert reads == []  # billing shows no history, so it reads none
     assert [(p["signature"], p["accepted"]) for p in billing["payments"]] == [
         (payment.signature, True)
     ]

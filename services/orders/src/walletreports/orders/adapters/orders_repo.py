@@ -100,12 +100,14 @@ class OrderRepository:
         return (await self._assemble([row]))[0]
 
     async def for_user(self, user_id: uuid.UUID) -> list[Order]:
+        """The user's orders to read (billing), without their history, which nothing
+        reading them uses. Not to be saved: load an order with `get` to change it."""
         rows = (
             await self.session.execute(
                 select(orders).where(orders.c.user_id == user_id).order_by(orders.c.created_at)
             )
         ).all()
-        return await self._assemble(rows)
+        return await self._assemble(rows, with_history=False)
 
     def plan_of(self, order: Order) -> SubscriptionPlan | None:
         """The terms a plan order was sold with, as loaded (or added) with it."""
@@ -147,11 +149,30 @@ class OrderRepository:
             await self.session.execute(insert(payment_issues), [_issue_row(i) for i in new_issues])
         self._stored[order.id] = (len(order.history), len(order.payment_issues))
 
-    async def _assemble(self, rows: Iterable[Any]) -> list[Order]:
+    async def _assemble(self, rows: Iterable[Any], *, with_history: bool = True) -> list[Order]:
         rows = list(rows)
         ids = [row.id for row in rows]
         if not ids:
             return []
+        history = await self._history(ids) if with_history else defaultdict(list)
+        issues: dict[uuid.UUID, dict[int, PaymentNeedsReview]] = defaultdict(dict)
+        for i in await self.session.execute(
+            select(payment_issues)
+            .where(payment_issues.c.order_id.in_(ids))
+            .order_by(payment_issues.c.id)
+        ):
+            issues[i.order_id][i.id] = issue_from_row(i)
+        found = []
+        for row in rows:
+            order = _order_from_row(row, history[row.id], list(issues[row.id].values()))
+            if with_history:  # else `save` could not tell which history is new
+                self._stored[order.id] = (len(order.history), len(order.payment_issues))
+            self._issues[order.id] = issues[row.id]
+            self._plan_terms[order.id] = row.plan_terms
+            found.append(order)
+        return found
+
+    async def _history(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[StatusChange]]:
         history: dict[uuid.UUID, list[StatusChange]] = defaultdict(list)
         for h in await self.session.execute(
             select(order_history)
@@ -169,21 +190,7 @@ class OrderRepository:
                     events=(),  # published when it happened
                 )
             )
-        issues: dict[uuid.UUID, dict[int, PaymentNeedsReview]] = defaultdict(dict)
-        for i in await self.session.execute(
-            select(payment_issues)
-            .where(payment_issues.c.order_id.in_(ids))
-            .order_by(payment_issues.c.id)
-        ):
-            issues[i.order_id][i.id] = issue_from_row(i)
-        found = []
-        for row in rows:
-            order = _order_from_row(row, history[row.id], list(issues[row.id].values()))
-            self._stored[order.id] = (len(order.history), len(order.payment_issues))
-            self._issues[order.id] = issues[row.id]
-            self._plan_terms[order.id] = row.plan_terms
-            found.append(order)
-        return found
+        return history
 
 
 def receipt_from_issue_row(row: Any) -> PaymentReceipt:
