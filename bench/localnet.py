@@ -238,12 +238,13 @@ async def bench(args) -> dict:
                                   [str(merchant), {"commitment": "confirmed", "limit": 1000}])
         probe.close()
         page = [e["signature"] for e in listed["result"]]
-        middle = page[500]
+        # Cursors inside the newest page, wherever a short run (--transactions) ends it.
+        until, before = page[min(20, len(page) - 1)], page[len(page) // 2]
         configs = [
             ("limit_1000_newest", {"commitment": "confirmed"}),
             ("limit_10_newest", {"commitment": "confirmed", "limit": 10}),
-            ("until_cursor_watcher", {"commitment": "confirmed", "until": page[20]}),
-            ("before_page", {"commitment": "confirmed", "before": middle, "limit": 100}),
+            ("until_cursor_watcher", {"commitment": "confirmed", "until": until}),
+            ("before_page", {"commitment": "confirmed", "before": before, "limit": 100}),
         ]
         latencies = await lookup_latencies(rpc_port, str(merchant), configs, args.rounds)
     finally:
@@ -274,12 +275,19 @@ async def bench(args) -> dict:
     }
 
 
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--transactions", type=int, default=100_000)
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=300)
-    parser.add_argument("--reference-transactions", type=int, default=10_000)
+    parser.add_argument("--transactions", type=positive, default=100_000)
+    parser.add_argument("--concurrency", type=positive, default=32)
+    parser.add_argument("--rounds", type=positive, default=300)
+    parser.add_argument("--reference-transactions", type=positive, default=10_000)
     args = parser.parse_args()
     print(json.dumps(asyncio.run(bench(args))))
 
