@@ -5,6 +5,7 @@ import gc
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,7 +40,9 @@ def processes_with_env(marker: str) -> list[int]:
 
 def stack_env(state_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "NATS_URL"}
-    env.update({"DEV_STATE_DIR": str(state_dir), "DEV_NATS_PORT": str(free_port()), **extra})
+    # Free ports for all the stack listens on, so no test depends on 8899 or 8000 being free.
+    env.update({"DEV_STATE_DIR": str(state_dir), "DEV_NATS_PORT": str(free_port()),
+                "LOCALNET_RPC_PORT": str(free_port()), "LOCALNET_WS_PORT": str(free_port()), **extra})
     for service in SERVICES:
         env[f"{service.env_prefix}_HTTP_PORT"] = str(free_port())
     return env
@@ -222,6 +225,41 @@ def test_a_bad_setting_is_one_line_before_anything_starts(tmp_path, env, named):
     assert named in lines[0]
     assert not state_dir.exists(), "a state dir was created for a stack that cannot start"
     assert_nothing_left(f"DEV_STATE_DIR={state_dir}")
+
+
+@pytest.mark.parametrize("variable", ["DEV_NATS_PORT", f"{SERVICES[-1].env_prefix}_HTTP_PORT"])
+def test_a_port_already_taken_is_one_line_before_anything_starts(tmp_path, variable):
+    """Not a nats-server or service that exits on the bind error while the stack, finding
+    the port answering, goes on with whatever else listens there."""
+    state_dir = tmp_path / "dev"
+    env = stack_env(state_dir, SOLANA_CLUSTER="devnet")
+    refused = free_port()  # should the stack go on after all, its migrations fail at once
+    for service in SERVICES:
+        env[f"{service.env_prefix}_DATABASE_URL"] = f"postgresql://wallet@127.0.0.1:{refused}/{service.name}"
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        env[variable] = str(taken.getsockname()[1])
+        result = subprocess.run([sys.executable, "-m", "walletreports.devstack"], env=env, capture_output=True,
+                                text=True, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, result.stdout
+    assert f"error: configuration error: {variable}: 127.0.0.1:{env[variable]} is taken" in lines[0]
+    assert not state_dir.exists(), "a state dir was created for a stack that cannot start"
+    assert_nothing_left(f"DEV_STATE_DIR={state_dir}")
+
+
+def test_two_of_the_stacks_ports_the_same_is_one_line(tmp_path):
+    state_dir = tmp_path / "dev"
+    env = stack_env(state_dir, SOLANA_CLUSTER="localnet")
+    env["LOCALNET_WS_PORT"] = env[f"{SERVICES[0].env_prefix}_HTTP_PORT"]
+    result = subprocess.run([sys.executable, "-m", "walletreports.devstack"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, result.stdout
+    assert f"error: configuration error: {SERVICES[0].env_prefix}_HTTP_PORT: " \
+           f"{env['LOCALNET_WS_PORT']} is LOCALNET_WS_PORT already" in lines[0]
+    assert not state_dir.exists()
 
 
 def test_a_state_dir_that_cannot_be_made_is_one_line(tmp_path):

@@ -5,6 +5,7 @@ line naming the variable."""
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated, Any
 
 from pydantic import Field, create_model
@@ -38,6 +39,13 @@ class StackSettings(BaseSettings):
         """The service's given URL (in the kit's postgresql+psycopg form), or None."""
         return getattr(self, f"{service.name}_database_url")
 
+    def listening_ports(self) -> dict[str, int]:
+        """The ports the stack's own processes will listen on, by the variable setting each."""
+        ports = {} if self.nats_url else {"DEV_NATS_PORT": self.nats_port}
+        if self.solana_cluster == "localnet":
+            ports |= {"LOCALNET_RPC_PORT": self.localnet_rpc_port, "LOCALNET_WS_PORT": self.localnet_ws_port}
+        return ports | {f"{s.env_prefix}_HTTP_PORT": self.http_port(s) for s in SERVICES}
+
 
 def _per_service_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
@@ -58,3 +66,21 @@ def load_config() -> StackSettings:
         return load_settings(_WithServices)
     except ConfigError as exc:
         raise StackError(str(exc)) from None
+
+
+def check_ports_free(config: StackSettings) -> None:
+    """A StackError naming the variable when two of the stack's ports are the same or one
+    is taken. Without this a process that cannot bind exits while the stack's wait finds
+    the port answering, and goes on with someone else's server (another `make dev`'s)."""
+    seen: dict[int, str] = {}
+    for name, port in config.listening_ports().items():
+        if port in seen:
+            raise StackError(f"configuration error: {name}: {port} is {seen[port]} already")
+        seen[port] = name
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: TIME_WAIT is no owner
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError as exc:
+                raise StackError(f"configuration error: {name}: 127.0.0.1:{port} is taken "
+                                 f"({exc.strerror or exc}); stop what uses it or pick another port") from None

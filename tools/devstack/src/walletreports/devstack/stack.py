@@ -17,9 +17,9 @@ interrupted and its query cancelled on the server. Only the embedded PostgreSQL'
 start (at most pg_ctl's 10 s) is waited for, so that it can be stopped. Then whatever
 had started is stopped and the exit code is 128 + the signal (130 for Ctrl-C, 143 for
 SIGTERM): the stack never came up. Any failure is one `[dev] error: ...` line and exit
-code 1, with everything stopped. A bad setting (a port that is not one, a database URL
-the services would refuse) or an unusable --state-dir is one such line and exit code 2,
-before anything is started or created.
+code 1, with everything stopped. A bad setting (a port that is not one or is taken, a
+database URL the services would refuse) or an unusable --state-dir is one such line and
+exit code 2, before anything is started or created.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pathlib import Path
 import httpx
 
 from .children import spawn, stop_all
-from .config import StackSettings, load_config
+from .config import StackSettings, check_ports_free, load_config
 from .console import StackError, say
 from .infrastructure import start_nats, start_solana
 from .postgres import database_urls, migrate_all
@@ -154,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     state_dir = Path(args.state_dir).resolve()
     try:
         config = load_config()
+        check_ports_free(config)
         make_state_dir(state_dir)
     except StackError as exc:
         say(f"error: {exc}")
