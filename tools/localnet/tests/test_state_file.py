@@ -115,3 +115,14 @@ def test_cli_says_why_it_cannot_start_on_a_bad_state_file(tmp_path):
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("localnet: cannot start: cannot load state file")
     assert "Traceback" not in result.stderr
+
+
+def test_cli_refuses_a_state_file_it_could_not_save_at_exit(tmp_path, capsys):
+    from walletreports.localnet.__main__ import parse_args
+
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(["--state", str(tmp_path / "missing" / "state.json")])
+    assert exit_info.value.code == 2
+    assert "--state: directory" in capsys.readouterr().err
+    assert parse_args(["--state", str(tmp_path / "state.json")]).state_file == (
+        tmp_path / "state.json")

@@ -39,6 +39,10 @@ def parse_args(argv: list[str] | None = None) -> LocalnetSettings:
     parser.add_argument("--state", type=Path, default=_env("STATE", None),
                         help="load this state file at start if present, save it at exit")
     args = parser.parse_args(argv)
+    state = Path(args.state) if args.state else None
+    if state is not None and not state.parent.is_dir():
+        # It is written at exit: found out then, the whole session's ledger would be lost.
+        parser.error(f"--state: directory {state.parent} does not exist")
     mint_texts = args.mint if args.mint is not None else [
         m for m in (_env("MINTS", "") or "").split(",") if m.strip()
     ]
@@ -49,7 +53,7 @@ def parse_args(argv: list[str] | None = None) -> LocalnetSettings:
     genesis = GenesisConfig(seed=args.seed, wallet_count=args.wallets, extra_mints=extra)
     return LocalnetSettings(host=args.host, rpc_port=args.rpc_port, ws_port=args.ws_port,
                             slot_ms=args.slot_ms or None, genesis=genesis,
-                            state_file=Path(args.state) if args.state else None)
+                            state_file=state)
 
 
 async def keep_the_ledger_out_of_gc(every_seconds: float = 1.0) -> None:
