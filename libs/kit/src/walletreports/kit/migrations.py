@@ -1,6 +1,8 @@
 """Alembic, driven from code. The kit owns the environment (alembic/env.py) and the
-first revision (the outbox and inbox tables); each service keeps only its own
-versions folder, whose first revision follows the kit's `messaging_0001`.
+first revisions (the outbox and inbox tables, then the kit's later tables on a branch
+of their own); each service keeps only its own versions folder, whose first revision
+follows the kit's `messaging_0001`. So a database has two heads, the kit's and the
+service's, and "migrated" means both: `upgrade` goes to "heads".
 
 Migrations run under a PostgreSQL advisory lock so that several replicas starting
 at once apply them exactly once.
@@ -32,7 +34,7 @@ def alembic_config(database_url: str, versions_dir: Path, metadata: MetaData | N
     return cfg
 
 
-def upgrade(database_url: str, versions_dir: Path, revision: str = "head") -> None:
+def upgrade(database_url: str, versions_dir: Path, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url, versions_dir), revision)
 
 
