@@ -74,7 +74,7 @@ from walletreports.kit.testing.probe import CONSUMER, ProbeSettings
 from walletreports.kit.testing.serving import serving
 
 async def main():
-    settings = ProbeSettings(PROBE_DATABASE_URL=sys.argv[1], NATS_URL=sys.argv[2], EVENT_NAMESPACE=sys.argv[3],
+    settings = ProbeSettings(database_url=sys.argv[1], NATS_URL=sys.argv[2], EVENT_NAMESPACE=sys.argv[3],
                              ENVIRONMENT="test", LOG_LEVEL="WARNING")
     async with serving(create_app(CONSUMER, settings)):
         print("ready", flush=True)

@@ -125,7 +125,7 @@ def test_each_service_is_wired(compose, service, monkeypatch):
 
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    settings = load_settings(service.spec().settings_cls)  # raises ConfigError if compose is wrong
+    settings = load_settings(service.settings_cls)  # raises ConfigError if compose is wrong
     assert settings.environment == "production"
     assert settings.http_port == service.port
     assert settings.http_host == "0.0.0.0"

@@ -21,7 +21,7 @@ PINNED = {
 def test_consumer_names_are_pinned():
     actual = {}
     for service in SERVICES:
-        handlers = service.spec().handlers
-        if handlers is not None and handlers.routes:
-            actual[service.name] = {route.consumer for route in handlers.routes}
+        handlers = service.service().handlers
+        if handlers is not None and handlers.consumers:
+            actual[service.name] = set(handlers.consumers)
     assert actual == PINNED

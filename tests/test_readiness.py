@@ -24,7 +24,7 @@ def database_proxy(database_url: str) -> tuple[TcpProxy, URL]:
     return proxy, url
 
 
-@pytest.mark.parametrize("spec", [s.spec() for s in SERVICES], ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", [s.service() for s in SERVICES], ids=lambda s: s.name)
 async def test_readyz_follows_the_database_and_nats(services, nats_url, spec):
     database_url = services.database(spec)
     db_proxy, url = database_proxy(database_url)

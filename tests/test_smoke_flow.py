@@ -7,8 +7,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from walletreports.contracts.web import UserRegistered
 from walletreports.notifier.adapters.tables import contacts, inbox
-from walletreports.notifier.app import SPEC as NOTIFIER
-from walletreports.web.app import SPEC as WEB
+from walletreports.notifier.app import SERVICE as NOTIFIER
+from walletreports.web.app import SERVICE as WEB
 
 from walletreports.kit.testing.eventually import count_rows, eventually
 from walletreports.kit.testing.events import consumer_has_settled, publish_again_around_the_outbox

@@ -11,9 +11,9 @@ from walletreports.contracts.web import UserRegistered
 from walletreports.kit.messaging.consumers import GROUP_SIZE, ConsumerConfigError, EventConsumer
 from walletreports.kit.messaging.group_commit import ACK_WAIT_SECONDS
 from walletreports.kit.messaging.streams import ensure_streams
+from walletreports.kit.testing.events import user_registered
 from walletreports.kit.testing.eventually import count_rows as count
 from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.events import user_registered
 from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects, handlers
 
 DURABLE = "probe__record_effect"
@@ -57,7 +57,7 @@ async def test_a_consumer_that_cannot_be_changed_is_named_with_the_way_out(servi
     await js.add_consumer(stream, config=older_config(services.namespace, deliver_policy=DeliverPolicy.NEW))
     consumer = EventConsumer(units=None, inbox=None, namespace=services.namespace, jetstream=lambda: js)  # type: ignore[arg-type]
     with pytest.raises(ConsumerConfigError, match=f"{DURABLE} on stream {stream}.*nats consumer rm"):
-        await consumer.declare(js, handlers.routes)
+        await consumer.declare(js, handlers.bind({}).routes)
 
 
 async def test_a_service_whose_consumer_cannot_be_changed_says_why_it_is_not_ready(services, js):

@@ -7,9 +7,9 @@ import time
 
 from walletreports.kit.messaging.group_commit import ACK_WAIT_SECONDS
 from walletreports.kit.testing import probe
+from walletreports.kit.testing.events import user_registered
 from walletreports.kit.testing.eventually import count_rows as count
 from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.events import user_registered
 from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects, inbox
 
 

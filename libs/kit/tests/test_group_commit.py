@@ -180,6 +180,6 @@ def test_each_handler_gets_its_own_durable_consumer_name():
     @handlers.on_batch(UserRegistered)
     async def many(events, uow): ...
 
-    assert [r.consumer for r in handlers.routes] == ["svc__one", "svc__many"]
+    assert handlers.consumers == ["svc__one", "svc__many"]
     with pytest.raises(ValueError, match="svc__many"):
         handlers.on(UserRegistered, name="many")(one)

@@ -5,15 +5,14 @@ import pytest
 from nats.aio.msg import Msg
 
 from walletreports.contracts import stream_name, wire_subject
-
 from walletreports.kit.testing import probe
-from walletreports.kit.testing.eventually import count_rows as count
-from walletreports.kit.testing.eventually import eventually
 from walletreports.kit.testing.events import (
     consumer_has_settled,
     publish_again_around_the_outbox,
     user_registered,
 )
+from walletreports.kit.testing.eventually import count_rows as count
+from walletreports.kit.testing.eventually import eventually
 from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects, inbox
 
 

@@ -9,12 +9,11 @@ import nats
 from sqlalchemy import select
 
 from walletreports.contracts import wire_subject
-from walletreports.kit.testing.tcp_proxy import TcpProxy
-
+from walletreports.kit.testing.events import host_port, user_registered
 from walletreports.kit.testing.eventually import count_rows as count
 from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.events import host_port, user_registered
 from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects, inbox, outbox
+from walletreports.kit.testing.tcp_proxy import TcpProxy
 
 
 async def _published_at(service, event):
@@ -57,13 +56,13 @@ CRASH_AFTER_COMMIT = textwrap.dedent(
     import asyncio, os, sys
     from walletreports.kit.db import Database
     from walletreports.kit.messaging.outbox import Outbox
-    from walletreports.kit.messaging.unit_of_work import UnitsOfWork
+    from walletreports.kit.messaging.unit_of_work import UnitOfWork, UnitsOfWork
     from walletreports.contracts.web import UserRegistered
     from walletreports.kit.testing.probe import outbox
 
     async def main():
         db = Database({database_url!r})
-        units = UnitsOfWork(db.sessions, Outbox(outbox), lambda: None)
+        units = UnitsOfWork(db.sessions, Outbox(outbox), lambda: None, UnitOfWork)
         async with units() as uow:
             await uow.emit(UserRegistered.model_validate_json({event_json!r}))
         os._exit(9)  # the process dies between the commit and any publish
@@ -105,10 +104,10 @@ async def test_a_crash_after_publish_before_marking_is_not_a_second_delivery(ser
         # The unmarked row, as the crashed relay left it.
         from walletreports.kit.db import Database
         from walletreports.kit.messaging.outbox import Outbox
-        from walletreports.kit.messaging.unit_of_work import UnitsOfWork
+        from walletreports.kit.messaging.unit_of_work import UnitOfWork, UnitsOfWork
 
         db = Database(database_url)
-        async with UnitsOfWork(db.sessions, Outbox(outbox), lambda: None)() as uow:
+        async with UnitsOfWork(db.sessions, Outbox(outbox), lambda: None, UnitOfWork)() as uow:
             await uow.emit(event)
         await db.dispose()
 

@@ -14,7 +14,7 @@ from walletreports.kit.db import Database
 from walletreports.kit.messaging.outbox import Outbox
 from walletreports.kit.messaging.relay import OutboxRelay
 from walletreports.kit.messaging.streams import ensure_streams
-from walletreports.kit.messaging.unit_of_work import UnitsOfWork
+from walletreports.kit.messaging.unit_of_work import UnitOfWork, UnitsOfWork
 from walletreports.kit.testing.probe import PRODUCER, outbox
 
 
@@ -24,7 +24,7 @@ async def setup(services, nats_url):
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     await ensure_streams(js, services.namespace)
-    yield db, js, UnitsOfWork(db.sessions, Outbox(outbox), lambda: None)
+    yield db, js, UnitsOfWork(db.sessions, Outbox(outbox), lambda: None, UnitOfWork)
     await nc.close()
     await db.dispose()
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from walletreports.contracts.web import UserRegistered, UserUpdated
 from walletreports.notifier.adapters import contacts_repo
 from walletreports.notifier.adapters.tables import contacts
-from walletreports.notifier.app import SPEC
+from walletreports.notifier.app import SERVICE
 
 
 async def test_a_late_older_event_does_not_overwrite_a_newer_contact(services):
@@ -20,7 +20,7 @@ async def test_a_late_older_event_does_not_overwrite_a_newer_contact(services):
     again = UserUpdated(user_id=registered.user_id, email="countess@example.com", display_name="Ada L.",
                         occurred_at=later + timedelta(minutes=1))
 
-    async with services.run(SPEC, wait_ready=False) as notifier:
+    async with services.run(SERVICE, wait_ready=False) as notifier:
 
         async def apply(event):  # noqa: ANN001, ANN202
             async with notifier.runtime.units() as uow:

@@ -1,4 +1,5 @@
-"""A running service: its database, its NATS connection, relay and consumers.
+"""A running service: its database, its NATS connection, relay, consumers, background
+tasks, and the collaborators its composition root built.
 
 Built inside the app's lifespan (never at import). NATS is connected in the
 background with retries, so a service starts, answers /healthz and reports itself
@@ -8,76 +9,108 @@ not-ready until its broker is reachable, instead of crashing at boot.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Coroutine
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Any
 
 from faststream.exceptions import SetupError
 from faststream.nats import NatsBroker
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from sqlalchemy import MetaData
 
+from .background import BackgroundTask, supervise
+from .clock import Clock, SystemClock
 from .db import Database
-from .messaging.consumers import ConsumerConfigError, EventConsumer, EventHandlers
+from .effects.runner import EffectRunner
+from .injection import collaborators_of, inject
+from .lease import Lease
+from .messaging.consumers import ConsumerConfigError, EventConsumer
 from .messaging.inbox import Inbox
 from .messaging.janitor import MessagingJanitor
 from .messaging.outbox import Outbox
 from .messaging.relay import OutboxRelay
+from .messaging.routes import BoundHandlers
 from .messaging.streams import ensure_streams
 from .messaging.unit_of_work import UnitsOfWork
+from .platform import Platform
 from .settings import ServiceSettings
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .service import Service
 
-BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
+log = logging.getLogger(__name__)
 
 GRACEFUL_STOP_SECONDS = 5
 
 
 class ServiceRuntime:
-    def __init__(
-        self,
-        name: str,
-        settings: ServiceSettings,
-        database_url: str,
-        metadata: MetaData,
-        handlers: EventHandlers | None = None,
-        background: list[BackgroundTask] | None = None,
-    ) -> None:
-        self.name = name
+    def __init__(self, service: Service[Any], settings: ServiceSettings, clock: Clock | None = None) -> None:
+        self.service = service
+        self.name = service.name
         self.settings = settings
-        self.db = Database(database_url)
+        metadata = service.metadata
+        self.db = Database(settings.database_url)
         self.outbox = Outbox(metadata.tables["outbox"])
         self.inbox = Inbox(metadata.tables["inbox"])
         self.relay = OutboxRelay(self.db.sessions, self.outbox.table, self._connected_jetstream, settings.event_namespace)
-        self.units = UnitsOfWork(self.db.sessions, self.outbox, self.relay.wake)
+        self.units: UnitsOfWork[Any] = UnitsOfWork(
+            self.db.sessions, self.outbox, self.relay.wake, service.unit_of_work, self._wake_effects
+        )
+        self.effects: EffectRunner | None = None
         self.janitor = MessagingJanitor(self.db.sessions, self.outbox.table, self.inbox.table)
-        self.handlers = handlers
-        self.background = background or []
-        # Service-specific collaborators (catalog, clients...) hung here by the service.
-        self.extras: dict[str, Any] = {}
+        self.platform: Platform[Any] = Platform(
+            service.name, settings, self.db, self.units, clock or SystemClock(), self._connected_jetstream
+        )
         self.broker = NatsBroker(
             settings.nats_url.split(","),
-            name=f"walletreports-{name}",
+            name=f"walletreports-{service.name}",
             connect_timeout=2,
             reconnect_time_wait=1,
             max_reconnect_attempts=-1,
             # Our consumers settle their batches before the broker stops (EventConsumer.stop);
             # this only covers acks and NAKs still being sent.
             graceful_timeout=GRACEFUL_STOP_SECONDS,
-            logger=logging.getLogger(f"faststream.{name}"),
+            logger=logging.getLogger(f"faststream.{service.name}"),
             # Per-message "Received/Processed" lines at DEBUG: at INFO they cost more
             # than handling the message; our consumer logs what matters.
             log_level=logging.DEBUG,
         )
         self.consumer = EventConsumer(self.units, self.inbox, settings.event_namespace, self._connected_jetstream)
-        if handlers is not None:
-            self.consumer.bind(self.broker, handlers)
+        # Filled by `open`: what handlers, tasks and routes may name.
+        self.collaborators: dict[str, Any] = {}
+        self._handlers: BoundHandlers | None = None
+        self._background: list[tuple[BackgroundTask, Any]] = []
+        self._exit = AsyncExitStack()
         self._js: JetStreamContext | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.broker_started = asyncio.Event()
         self._cannot_start: str | None = None
+
+    async def open(self) -> None:
+        """Run the composition root and bind everything to what it built. A handler or
+        task that names something nobody provides stops here (a WiringError)."""
+        built: object = None
+        if self.service.bootstrap is not None:
+            built = await self._exit.enter_async_context(self.service.bootstrap(self.platform))
+        self.collaborators = self.platform.collaborators() | collaborators_of(built)
+        if self.service.handlers is not None:
+            self._handlers = self.service.handlers.bind(self.collaborators)
+            self.consumer.bind(self.broker, self._handlers)
+        self._background = [(task, inject(task.run, self.collaborators)) for task in self.service.background]
+        if self.platform.performers:
+            self.effects = EffectRunner(
+                self.db.sessions,
+                self.service.metadata.tables["side_effects"],
+                self.platform.performers,
+                on_events_committed=self.relay.wake,
+                unit_of_work=lambda session: self.service.unit_of_work(session, self.outbox),
+            )
+
+    def _wake_effects(self) -> None:
+        if self.effects is not None:
+            self.effects.wake()
 
     def _connected_jetstream(self) -> JetStreamContext | None:
         # While NATS is away the relay does not try (and so does not push rows' next
@@ -96,23 +129,36 @@ class ServiceRuntime:
         self._spawn(self._start_broker(), "broker")
         self._spawn(self.relay.run(), "relay")
         self._spawn(self.janitor.run(), "janitor")
-        for task in self.background:
-            self._spawn(self._supervise(task), task.__name__)
+        if self.effects is not None:
+            self._spawn(supervise("side effects", self.effects.run), "effects")
+        for task, run in self._background:
+            if task.one_replica:
+                lease = Lease(
+                    self._connected_jetstream,
+                    self.settings.event_namespace,
+                    f"{self.name}-{task.name}",
+                    ttl=task.lease_ttl_seconds,
+                    replicas=self.settings.stream_replicas,
+                )
+                self._spawn(supervise(task.name, functools.partial(lease.run_exclusively, run)), task.name)
+            else:
+                self._spawn(supervise(task.name, run), task.name)
 
-    def _spawn(self, coroutine: Any, label: str) -> None:
+    def _spawn(self, coroutine: Coroutine[Any, Any, None], label: str) -> None:
         task = asyncio.create_task(coroutine, name=f"{self.name}-{label}")
         task.add_done_callback(_log_if_crashed)
         self._tasks.append(task)
 
     async def _start_broker(self) -> None:
         delay = 0.2
+        routes = self._handlers.routes if self._handlers is not None else []
         while True:
             try:
                 await self.broker.connect()
                 js = self.broker.connection.jetstream()
                 await ensure_streams(js, self.settings.event_namespace, self.settings.stream_replicas)
-                if self.handlers is not None:
-                    await self.consumer.declare(js, self.handlers.routes)
+                if routes:
+                    await self.consumer.declare(js, routes)
                 await self.broker.start()
             except asyncio.CancelledError:
                 raise
@@ -128,20 +174,8 @@ class ServiceRuntime:
                 continue
             self._js = js
             self.broker_started.set()
-            log.info("connected to NATS; streams ready; %d consumers running", len(self.handlers.routes) if self.handlers else 0)
+            log.info("connected to NATS; streams ready; %d consumers running", len(routes))
             return
-
-    async def _supervise(self, task: BackgroundTask) -> None:
-        """Keep a background loop alive: log its crash and start it again."""
-        while True:
-            try:
-                await task(self)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001
-                log.exception("background task %s crashed; restarting in 1s", task.__name__)
-                await asyncio.sleep(1)
 
     async def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}
@@ -159,6 +193,11 @@ class ServiceRuntime:
             checks["nats"] = "disconnected (reconnecting)"
         else:
             checks["nats"] = "ok"
+        for name, check in self.platform.readiness_checks.items():
+            try:
+                checks[name] = await asyncio.wait_for(check(), 2.0)
+            except Exception as exc:  # noqa: BLE001 - a failing check is an answer too
+                checks[name] = f"unreachable: {type(exc).__name__}"
         return checks
 
     async def stop(self) -> None:
@@ -171,9 +210,12 @@ class ServiceRuntime:
             # Past FastStream's own graceful period, so it can drain the connection
             # (flushing the last acks and NAKs) before we give up on it.
             await asyncio.wait_for(self.broker.stop(), GRACEFUL_STOP_SECONDS + 5)
-        except Exception:  # noqa: BLE001 - shutting down anyway
+        except Exception:  # shutting down anyway
             log.warning("broker did not stop cleanly", exc_info=True)
-        await self.db.dispose()
+        try:
+            await self._exit.aclose()  # the composition root closes its clients
+        finally:
+            await self.db.dispose()
 
 
 def _log_if_crashed(task: asyncio.Task[None]) -> None:

@@ -1,75 +1,94 @@
-"""What makes a service: its spec and the FastAPI app built from it (the command
-line that runs it is kit.cli)."""
+"""What makes a service: its declaration, and the FastAPI app built from it (the command
+line that runs it is kit.cli).
+
+    SERVICE = Service(
+        name="orders",
+        settings=OrdersSettings,
+        metadata=metadata,
+        unit_of_work=OrdersUnitOfWork,
+        bootstrap=bootstrap,          # the composition root: builds and closes its collaborators
+        routers=ROUTERS,              # entrypoints.http: one router per resource
+        handlers=handlers,
+        background=[BackgroundTask(expire_subscriptions)],
+    )
+
+Its migrations are the `migrations/` folder beside its settings module.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import sys
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Any, Generic, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from .background import BackgroundTask
+from .clock import Clock
+from .http.dependencies import check_route_collaborators
 from .http.errors import BodySizeLimit, install_error_handlers
 from .http.health import MetricsMiddleware
 from .http.health import router as health_router
-from .messaging.consumers import EventHandlers
-from .runtime import BackgroundTask, ServiceRuntime
+from .http.openapi import document_kit_answers
+from .messaging.outbox import Outbox
+from .messaging.routes import EventHandlers
+from .messaging.unit_of_work import UnitOfWork
+from .platform import Platform
+from .runtime import ServiceRuntime
 from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
+S = TypeVar("S", bound=ServiceSettings)
+
+Bootstrap = Callable[[Platform[Any]], AbstractAsyncContextManager[object]]
+
 
 @dataclass(frozen=True)
-class ServiceSpec:
+class Service(Generic[S]):
     name: str
-    settings_cls: type[ServiceSettings]
+    settings: type[S]
     metadata: MetaData
-    migrations_dir: Path
-    routers: list[APIRouter] = field(default_factory=list)
+    unit_of_work: Callable[[AsyncSession, Outbox], UnitOfWork] = UnitOfWork
+    bootstrap: Bootstrap | None = None
+    routers: Sequence[APIRouter] = ()
     handlers: EventHandlers | None = None
-    background: list[BackgroundTask] = field(default_factory=list)
-    # Builds service-specific collaborators into runtime.extras before anything runs.
-    on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None
-    default_port: int = 8000
+    background: Sequence[BackgroundTask] = ()
+    migrations_dir: Path = field(default=Path())
+
+    def __post_init__(self) -> None:
+        if self.migrations_dir == Path():
+            beside = Path(sys.modules[self.settings.__module__].__file__ or ".").parent / "migrations"
+            object.__setattr__(self, "migrations_dir", beside)
 
 
-def database_url(settings: ServiceSettings) -> str:
-    return settings.database_url  # type: ignore[attr-defined]
-
-
-def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
+def create_app(service: Service[Any], settings: ServiceSettings, *, clock: Clock | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = ServiceRuntime(
-            spec.name, settings, database_url(settings), spec.metadata, spec.handlers, spec.background
-        )
+        runtime = ServiceRuntime(service, settings, clock)
         app.state.runtime = runtime
-        if spec.on_start is not None:
-            await spec.on_start(runtime)
-        await runtime.start()
         try:
+            await runtime.open()
+            check_route_collaborators(app, runtime.collaborators)
+            app.state.collaborators = runtime.collaborators
+            await runtime.start()
             yield
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=f"Wallet Reports — {spec.name}", lifespan=lifespan)
+    app = FastAPI(title=f"Wallet Reports — {service.name}", lifespan=lifespan)
+    app.state.settings = settings
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodySizeLimit)
     install_error_handlers(app)
+    document_kit_answers(app)
     app.include_router(health_router)
-    for router in spec.routers:
+    for router in service.routers:
         app.include_router(router)
     return app
-
-
-def get_runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime
-
-
-# Routes open their unit of work themselves (`async with runtime.units() as uow`), so
-# the commit happens before the response is sent; a yield dependency would commit after.
-Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]

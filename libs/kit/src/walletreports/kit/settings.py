@@ -1,8 +1,14 @@
 """Configuration from the environment only, checked once at start.
 
-Every service subclasses `ServiceSettings` and names its own variables explicitly
-(`ORDERS_DATABASE_URL`, `ORDERS_HTTP_PORT`); the shared ones (`NATS_URL`,
-`INTERNAL_TOKEN`, ...) keep one name across services. A bad value stops the process
+Every service subclasses `ServiceSettings` with its prefix and its HTTP port, the one
+place that port is written (make dev and the harness read it from there):
+
+    class OrdersSettings(ServiceSettings, env_prefix="ORDERS_"):
+        http_port: HttpPort = 8001
+
+Its own variables carry the prefix (`ORDERS_DATABASE_URL`, `ORDERS_HTTP_PORT`); the
+shared ones (`NATS_URL`, `INTERNAL_TOKEN`, ...) keep one name across services (a field
+with an explicit alias ignores the prefix). A bad value stops the process
 with one line naming the variable (see `load_settings`), never a traceback.
 """
 
@@ -55,6 +61,7 @@ def _nats_url(value: str) -> str:
 
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
 NatsUrl = Annotated[str, AfterValidator(_nats_url)]
+HttpPort = Annotated[int, Field(ge=1, le=65535)]
 
 
 class ServiceSettings(BaseSettings):
@@ -70,6 +77,9 @@ class ServiceSettings(BaseSettings):
     internal_token: SecretStr = Field(SecretStr(DEV_INTERNAL_TOKEN), validation_alias="INTERNAL_TOKEN")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="LOG_LEVEL")
     http_host: str = Field("127.0.0.1", validation_alias="HTTP_HOST")
+    # <PREFIX>DATABASE_URL and <PREFIX>HTTP_PORT: each service's own.
+    database_url: DatabaseUrl
+    http_port: HttpPort = 8000
 
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> ServiceSettings:
@@ -84,9 +94,18 @@ S = TypeVar("S", bound=BaseSettings)
 
 
 def env_name(cls: type[BaseSettings], field: str) -> str:
+    """The environment variable a field is read from."""
     info = cls.model_fields.get(field)
     alias = info.validation_alias if info is not None else None
-    return alias if isinstance(alias, str) else field.upper()
+    if isinstance(alias, str):
+        return alias
+    return f"{cls.model_config.get('env_prefix') or ''}{field}".upper()
+
+
+def default_http_port(cls: type[ServiceSettings]) -> int:
+    default = cls.model_fields["http_port"].default
+    assert isinstance(default, int)
+    return default
 
 
 def describe(cls: type[BaseSettings], exc: ValidationError) -> str:

@@ -1,12 +1,5 @@
-from walletreports.kit.cli import run
+from walletreports.kit import main
 
 from .settings import DuneRunnerSettings
 
-
-def _spec():  # imported only once the settings are known to be good
-    from .app import SPEC
-
-    return SPEC
-
-
-run("dune_runner", DuneRunnerSettings, _spec)
+main(DuneRunnerSettings, "walletreports.dune_runner.app:SERVICE")

@@ -1,8 +1,8 @@
-from pydantic import Field
+"""The dune_runner service's configuration: the kit's shared variables, DUNE_RUNNER_DATABASE_URL,
+and DUNE_RUNNER_HTTP_PORT (default 8003)."""
 
-from walletreports.kit.settings import DatabaseUrl, ServiceSettings
+from walletreports.kit import HttpPort, ServiceSettings
 
 
-class DuneRunnerSettings(ServiceSettings):
-    database_url: DatabaseUrl = Field(validation_alias="DUNE_RUNNER_DATABASE_URL")
-    http_port: int = Field(8003, validation_alias="DUNE_RUNNER_HTTP_PORT", ge=1, le=65535)
+class DuneRunnerSettings(ServiceSettings, env_prefix="DUNE_RUNNER_"):
+    http_port: HttpPort = 8003

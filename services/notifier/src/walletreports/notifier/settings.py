@@ -1,8 +1,8 @@
-from pydantic import Field
+"""The notifier service's configuration: the kit's shared variables, NOTIFIER_DATABASE_URL,
+and NOTIFIER_HTTP_PORT (default 8004)."""
 
-from walletreports.kit.settings import DatabaseUrl, ServiceSettings
+from walletreports.kit import HttpPort, ServiceSettings
 
 
-class NotifierSettings(ServiceSettings):
-    database_url: DatabaseUrl = Field(validation_alias="NOTIFIER_DATABASE_URL")
-    http_port: int = Field(8004, validation_alias="NOTIFIER_HTTP_PORT", ge=1, le=65535)
+class NotifierSettings(ServiceSettings, env_prefix="NOTIFIER_"):
+    http_port: HttpPort = 8004

@@ -1,8 +1,8 @@
-from pydantic import Field
+"""The payments service's configuration: the kit's shared variables, PAYMENTS_DATABASE_URL,
+and PAYMENTS_HTTP_PORT (default 8002)."""
 
-from walletreports.kit.settings import DatabaseUrl, ServiceSettings
+from walletreports.kit import HttpPort, ServiceSettings
 
 
-class PaymentsSettings(ServiceSettings):
-    database_url: DatabaseUrl = Field(validation_alias="PAYMENTS_DATABASE_URL")
-    http_port: int = Field(8002, validation_alias="PAYMENTS_HTTP_PORT", ge=1, le=65535)
+class PaymentsSettings(ServiceSettings, env_prefix="PAYMENTS_"):
+    http_port: HttpPort = 8002

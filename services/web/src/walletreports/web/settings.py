@@ -1,8 +1,8 @@
-from pydantic import Field
+"""The web service's configuration: the kit's shared variables, WEB_DATABASE_URL,
+and WEB_HTTP_PORT (default 8000)."""
 
-from walletreports.kit.settings import DatabaseUrl, ServiceSettings
+from walletreports.kit import HttpPort, ServiceSettings
 
 
-class WebSettings(ServiceSettings):
-    database_url: DatabaseUrl = Field(validation_alias="WEB_DATABASE_URL")
-    http_port: int = Field(8000, validation_alias="WEB_HTTP_PORT", ge=1, le=65535)
+class WebSettings(ServiceSettings, env_prefix="WEB_"):
+    http_port: HttpPort = 8000

@@ -97,10 +97,10 @@ def migrate_all(urls: dict[str, str], stop: StopSignal) -> None:
         url = urls[service.name]
         try:
             with stop.raising():
-                spec = service.spec()
+                declared = service.service()
                 if migrations.ensure_database(url):
                     say(f"created database for {service.name}")
-                migrations.upgrade(url, spec.migrations_dir)
+                migrations.upgrade(url, declared.migrations_dir)
         except Exception as exc:
             stop.check()  # cleanup after an interruption can fail too; the interruption is the news
             where = make_url(url).render_as_string(hide_password=True)

@@ -1,10 +1,11 @@
 """Event consumers: durable JetStream pull consumers with explicit acks and an inbox.
 
-Each route of a service's EventHandlers becomes a FastStream batch pull subscriber
-with manual acks. The messages waiting for a consumer are fetched together (up to
-GROUP_SIZE; a partial batch waits at most BATCH_WAIT_SECONDS to fill, which is the
-extra latency at low load) and handled in one transaction (see GroupCommitter). Per
-message:
+Each route of a service's EventHandlers gets a durable pull consumer with explicit
+acks, and PULLERS_PER_CONSUMER pull loops of the kit's own (see pull_loop) on the
+FastStream broker's connection. The messages waiting for a consumer are fetched
+together (up to GROUP_SIZE; a partial batch waits at most BATCH_WAIT_SECONDS to fill,
+which is the extra latency at low load) and handled in one transaction (see
+GroupCommitter). Per message:
 - one that cannot be parsed (unknown subject, bad payload) is copied with the reason
   to the dead-letter stream, logged, and only then terminated — redelivering it would
   never help, and nothing is dropped unseen (if the copy fails, it is NAK'd instead);
@@ -12,10 +13,11 @@ message:
   redelivery or a duplicate publish) is acked without running the handler again;
 - a handler that raises rolls back its own effects (inbox claim included) and its
   message is NAK'd with a growing delay, so it comes back; it is never dropped;
-- when the service stops, batches being handled get a few seconds to finish, then
-  are cancelled (rolled back) and NAK'd for another replica, before the connection
-  closes (see EventConsumer.stop); a message a pull loop fetched in its very last
-  moment, or a NAK that cannot be sent, comes back after the ack wait.
+- when the service stops, no new batch is fetched; batches being handled get a few
+  seconds to finish, then are cancelled (rolled back) and NAK'd for another replica,
+  before the connection closes (see EventConsumer.stop). A message JetStream sent for
+  a fetch that had already given up, or a NAK that cannot be sent, comes back after
+  the ack wait.
 
 Why batches: FastStream's per-message path (dependency injection, middlewares, a
 task per message) cost about ten times what the batch path costs per message here,
@@ -26,25 +28,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
-from faststream.middlewares import AckPolicy
-from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats import NatsBroker
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy as JsAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import APIError, BadRequestError
-from prometheus_client import Counter
 
 from walletreports.contracts import Event, InvalidEvent, parse_event, stream_name, wire_subject
 
 from ..log import correlated
-from .fetch_timeouts import one_timeout_kind_from_fetch
 from .group_commit import ACK_WAIT_SECONDS, GroupCommitter, Outcome
 from .inbox import Inbox
+from .metrics import HANDLED
+from .pull_loop import pull
 from .routes import EventHandlers, Handler, Route
 from .streams import dead_letter_subject
 from .unit_of_work import UnitsOfWork
@@ -53,7 +55,6 @@ __all__ = ["HANDLED", "ConsumerConfigError", "EventConsumer", "EventHandlers", "
 
 log = logging.getLogger(__name__)
 
-HANDLED = Counter("events_handled_total", "Events taken off the bus", ["consumer", "outcome"])
 
 GROUP_SIZE = 128  # messages fetched at once, and at most per transaction
 # Pull loops per durable consumer in one process: while one batch waits on the
@@ -62,6 +63,15 @@ PULLERS_PER_CONSUMER = 2
 BATCH_WAIT_SECONDS = 0.1
 MAX_RETRY_DELAY_SECONDS = 60.0
 GIVE_BACK_DELAY_SECONDS = 1.0
+# How long a stopping loop gets to hand back a batch cut short before it is cancelled.
+HAND_BACK_SECONDS = 2.0
+
+
+class Routes(Protocol):
+    """What bind takes: a service's handlers, ready to run."""
+
+    @property
+    def routes(self) -> Sequence[Route[Any]]: ...
 
 
 class ConsumerConfigError(Exception):
@@ -78,61 +88,39 @@ def _refused_config(exc: APIError) -> bool:
 
 
 def retry_delay(num_delivered: int) -> float:
-    return min(0.5 * 2 ** max(num_delivered - 1, 0), MAX_RETRY_DELAY_SECONDS)
+    # The exponent is capped (far past the ceiling): 0.5 * 2 ** 1100 would not fit a float.
+    exponent = min(max(num_delivered - 1, 0), 32)
+    return min(0.5 * 2.0**exponent, MAX_RETRY_DELAY_SECONDS)
 
 
 async def _give_back(messages: Iterable[Msg]) -> None:
-    """NAK for another replica. The short delay keeps them out of this replica's own
-    pull loops, which run until the broker stops them; a message fetched by a stopped
-    loop would otherwise sit out the whole ack wait."""
+    """NAK for another replica. The short delay keeps them away from the fetches this
+    replica still has under way while it stops."""
     for msg in messages:
         with contextlib.suppress(Exception):  # the connection may be going; then the ack wait brings it back
             await msg.nak(delay=GIVE_BACK_DELAY_SECONDS)
 
 
-async def _raw_messages(message: Any) -> Any:
-    """FastStream decoder: hand the handler nats-py's own messages (acks are ours)."""
-    return message.raw_message
-
-
 class EventConsumer:
     def __init__(
-        self, units: UnitsOfWork, inbox: Inbox, namespace: str, jetstream: Callable[[], JetStreamContext | None]
+        self, units: UnitsOfWork[Any], inbox: Inbox, namespace: str, jetstream: Callable[[], JetStreamContext | None]
     ) -> None:
         self.units = units
         self.inbox = inbox
         self.namespace = namespace
         self.jetstream = jetstream
-        self._stopping = False
+        self._stopping = asyncio.Event()
         self._in_flight: set[asyncio.Task[list[Outcome]]] = set()
+        self._broker: NatsBroker | None = None
+        self._bound: list[tuple[Route[Any], GroupCommitter]] = []
+        self._loops: set[asyncio.Task[None]] = set()
+        self._subscriptions: list[JetStreamContext.PullSubscription] = []
 
-    def bind(self, broker: NatsBroker, handlers: EventHandlers) -> None:
-        one_timeout_kind_from_fetch()
-        for route in handlers.routes:
-            self._bind_route(broker, route)
-
-    def _bind_route(self, broker: NatsBroker, route: Route[Any]) -> None:
-        committer = GroupCommitter(route, self.units, self.inbox)
-
-        # `Any`, not list[Msg]: FastStream would build a pydantic model of nats-py's Msg.
-        async def on_batch(messages: Any) -> None:
-            await self.deliver(route, committer, messages)
-
-        on_batch.__name__ = route.consumer
-        for _ in range(PULLERS_PER_CONSUMER):
-            self._subscribe(broker, route, on_batch)
-
-    def _subscribe(self, broker: NatsBroker, route: Route[Any], on_batch: Callable[[Any], Any]) -> None:
-        cls = route.event_cls
-        broker.subscriber(
-            wire_subject(self.namespace, cls.subject),
-            stream=JStream(stream_name(self.namespace, cls.producer), declare=False),
-            durable=route.consumer,
-            pull_sub=PullSub(batch_size=GROUP_SIZE, timeout=BATCH_WAIT_SECONDS, batch=True),
-            decoder=_raw_messages,
-            ack_policy=AckPolicy.MANUAL,
-            config=self._consumer_config(route),
-        )(on_batch)
+    def bind(self, broker: NatsBroker, handlers: Routes) -> None:
+        """Take the service's routes. Their pull loops run on the broker's connection
+        and start in `declare`, once their durable consumers exist."""
+        self._broker = broker
+        self._bound = [(route, GroupCommitter(route, self.units, self.inbox)) for route in handlers.routes]
 
     def _consumer_config(self, route: Route[Any]) -> ConsumerConfig:
         return ConsumerConfig(
@@ -147,9 +135,10 @@ class EventConsumer:
         )
 
     async def declare(self, js: JetStreamContext, routes: Iterable[Route[Any]]) -> None:
-        """Create each durable consumer, or bring an existing one to this config: the
-        subscribers only bind to a consumer that exists, keeping whatever config it
-        was created with (an ack wait or window changed here would never apply)."""
+        """Create each durable consumer, or bring an existing one to this config (a
+        pull subscription only binds to a consumer that exists, keeping whatever config
+        it was created with: an ack wait or window changed here would never apply).
+        Then start the bound routes' pull loops (see start)."""
         for route in routes:
             stream = stream_name(self.namespace, route.event_cls.producer)
             try:
@@ -162,9 +151,49 @@ class EventConsumer:
                     f"({exc.description}); remove it (nats consumer rm {stream} {route.consumer}) so it is "
                     "created anew: it then replays the stream, and the inbox drops what was handled"
                 ) from exc
+        await self.start(js)
+
+    async def start(self, js: JetStreamContext) -> None:
+        """Start PULLERS_PER_CONSUMER pull loops per bound route, each on a pull
+        subscription of its own. Their consumers must exist (declare). Only the
+        first call after bind starts anything, and nothing starts once stopping."""
+        if self._loops or self._stopping.is_set():
+            return
+        subscriptions: list[tuple[Route[Any], GroupCommitter, JetStreamContext.PullSubscription]] = []
+        try:
+            for route, committer in self._bound:
+                stream = stream_name(self.namespace, route.event_cls.producer)
+                for _ in range(PULLERS_PER_CONSUMER):
+                    sub = await js.pull_subscribe_bind(durable=route.consumer, stream=stream)
+                    subscriptions.append((route, committer, sub))
+        except BaseException:
+            await _unsubscribe(sub for _, _, sub in subscriptions)
+            raise
+        for route, committer, sub in subscriptions:
+            self._subscriptions.append(sub)
+            loop = asyncio.create_task(
+                pull(
+                    sub,
+                    functools.partial(self.deliver, route, committer),
+                    size=GROUP_SIZE,
+                    wait=BATCH_WAIT_SECONDS,
+                    stopping=self._stopping,
+                    connected=self._connected,
+                    name=route.consumer,
+                ),
+                name=f"pull-{route.consumer}",
+            )
+            loop.add_done_callback(_log_if_crashed)
+            self._loops.add(loop)
+
+    def _connected(self) -> bool:
+        try:
+            return self._broker is not None and self._broker.connection.is_connected
+        except Exception:  # noqa: BLE001 - FastStream has no connection (yet, or any more)
+            return False
 
     async def deliver(self, route: Route[Any], committer: GroupCommitter, messages: Sequence[Msg]) -> None:
-        if self._stopping:
+        if self._stopping.is_set():
             await _give_back(messages)
             return
         readable: list[tuple[Msg, Event]] = []
@@ -176,7 +205,7 @@ class EventConsumer:
                 await self._dead_letter(route, msg, str(exc))
         if not readable:
             return
-        work = asyncio.create_task(committer.handle([event for _, event in readable]))
+        work = asyncio.create_task(committer.handle([event for _, event in readable]))  # noqa: RUF006 - held in _in_flight (a ruff false positive)
         self._in_flight.add(work)
         work.add_done_callback(self._in_flight.discard)
         try:
@@ -203,20 +232,33 @@ class EventConsumer:
             HANDLED.labels(route.consumer, "duplicate").inc(duplicates)
 
     async def stop(self, grace_seconds: float) -> None:
-        """Called before the broker stops, while its connection is still up: batches
-        fetched from now on go straight back; those being handled get `grace_seconds`
-        to finish, then are cancelled (rolled back) and NAK'd — never left to wait out
-        the ack wait."""
-        self._stopping = True
-        in_flight = set(self._in_flight)
-        if not in_flight:
-            return
-        _, unfinished = await asyncio.wait(in_flight, timeout=grace_seconds)
+        """Called before the broker stops, while its connection is still up: no pull
+        loop starts a new batch, and a batch fetched from now on goes straight back;
+        those being handled get `grace_seconds` to finish, then are cancelled (rolled
+        back) and NAK'd — never left to wait out the ack wait."""
+        self._stopping.set()
+        loops = set(self._loops)
+        # A loop ends once its batch is settled; one not handling a batch ends within
+        # BATCH_WAIT_SECONDS, when its fetch under way returns.
+        waiting = loops | self._in_flight
+        if waiting:
+            await asyncio.wait(waiting, timeout=grace_seconds)
+        unfinished = {work for work in self._in_flight if not work.done()}
         for work in unfinished:
-            work.cancel()
+            work.cancel()  # its loop hands the batch back (deliver)
         if unfinished:
             log.warning("stopping: %d batch(es) did not finish in %.0fs; rolled back and handed back", len(unfinished), grace_seconds)
             await asyncio.wait(unfinished)
+        running = {loop for loop in loops if not loop.done()}
+        if running:
+            _, stuck = await asyncio.wait(running, timeout=HAND_BACK_SECONDS)
+            for loop in stuck:
+                loop.cancel()
+            if stuck:
+                await asyncio.wait(stuck)
+        self._loops.clear()
+        subscriptions, self._subscriptions = self._subscriptions, []
+        await _unsubscribe(subscriptions)
 
     async def _retry_later(self, route: Route[Any], msg: Msg, event: Event, error: Exception) -> None:
         delivered = msg.metadata.num_delivered or 1
@@ -242,10 +284,22 @@ class EventConsumer:
                     "Reason": reason[:1000],
                 },
             )
-        except Exception:  # noqa: BLE001 - keep the message rather than lose it
+        except Exception:  # keep the message rather than lose it
             log.exception("could not dead-letter an unreadable event for %s; it will come back", route.consumer)
             await msg.nak(delay=MAX_RETRY_DELAY_SECONDS)
             return
         HANDLED.labels(route.consumer, "rejected").inc()
         log.error("rejected event for %s (copied to the dead-letter stream): %s", route.consumer, reason)
         await msg.term()
+
+
+async def _unsubscribe(subscriptions: Iterable[JetStreamContext.PullSubscription]) -> None:
+    for sub in subscriptions:
+        with contextlib.suppress(Exception):  # the connection may be going; it takes its subscriptions with it
+            await sub.unsubscribe()
+
+
+def _log_if_crashed(loop: asyncio.Task[None]) -> None:
+    """A pull loop must never die unseen."""
+    if not loop.cancelled() and loop.exception() is not None:
+        log.critical("pull loop %s died", loop.get_name(), exc_info=loop.exception())

@@ -7,20 +7,33 @@ with its own event and the others still commit. Handlers therefore never rely on
 running alone or in order, and stay quick (database work): a batch of up to
 GROUP_SIZE events must finish within GROUP_DEADLINE_SECONDS, so slow I/O (email,
 HTTP calls) does not belong inside a handler's transaction.
+
+The one error policy (kit.errors): a DomainError is a refusal for good (an unknown
+order, an illegal transition): the same event would be refused on every redelivery, so
+its effects are rolled back, the refusal is logged and recorded on the event's inbox
+row (outcome "refused", with the code and message, for staff), and it is acknowledged.
+Any other exception is infrastructure (the database away, a lock timeout): rolled back
+and retried with back-off.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from walletreports.contracts import Event
 
+from ..errors import DomainError
+from ..log import correlated
 from .inbox import Inbox
+from .metrics import HANDLED
 from .routes import Route
 from .unit_of_work import UnitsOfWork
 
-# True: handled now; False: handled before (a redelivery or a duplicate); an
+log = logging.getLogger(__name__)
+
+# True: handled now (or refused for good, and recorded); False: handled before (a redelivery or a duplicate); an
 # exception: the handler failed and its effects were rolled back.
 Outcome = bool | Exception
 
@@ -30,7 +43,7 @@ GROUP_DEADLINE_SECONDS = ACK_WAIT_SECONDS / 2
 
 
 class GroupCommitter:
-    def __init__(self, route: Route[Any], units: UnitsOfWork, inbox: Inbox) -> None:
+    def __init__(self, route: Route[Any], units: UnitsOfWork[Any], inbox: Inbox) -> None:
         self.route = route
         self.units = units
         self.inbox = inbox
@@ -41,7 +54,7 @@ class GroupCommitter:
             fresh = await self._handle_together(events)
         except Exception as exc:  # noqa: BLE001 - isolate the failure below
             if len(events) == 1:
-                return [exc]
+                return [await self._refuse(events[0], exc) if isinstance(exc, DomainError) else exc]
             return [await self._handle_alone(event) for event in events]
         outcomes: list[Outcome] = []
         for event in events:
@@ -53,8 +66,28 @@ class GroupCommitter:
     async def _handle_alone(self, event: Event) -> Outcome:
         try:
             return bool(await self._handle_together([event]))
+        except DomainError as exc:
+            return await self._refuse(event, exc)
         except Exception as exc:  # noqa: BLE001 - goes back to its own message
             return exc
+
+    async def _refuse(self, event: Event, refusal: DomainError) -> Outcome:
+        """Record a refusal for good in the inbox, without the handler's effects."""
+        try:
+            async with asyncio.timeout(GROUP_DEADLINE_SECONDS), self.units() as uow:
+                fresh = await self.inbox.claim_many(uow.session, self.route.consumer, [event])
+                if fresh:
+                    await self.inbox.record_refusal(uow.session, self.route.consumer, event, refusal.code, refusal.message)
+        except Exception as exc:  # noqa: BLE001 - could not record it: retried like any failure
+            return exc
+        if fresh:
+            HANDLED.labels(self.route.consumer, "refused").inc()
+            with correlated(event.correlation_id):
+                log.error(
+                    "%s refused %s %s for good (%s: %s); acknowledged, not retried",
+                    self.route.consumer, event.subject, event.event_id, refusal.code, refusal.message,
+                )
+        return bool(fresh)
 
     async def _handle_together(self, events: list[Event]) -> set[Any]:
         """Claim and handle events in one transaction; returns the ids handled now."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table
+import uuid
+
+from sqlalchemy import Table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletreports.contracts import Event
@@ -19,7 +21,7 @@ class Inbox:
             .returning(table.c.event_id)
         )
 
-    async def claim_many(self, session: AsyncSession, consumer: str, events: list[Event]) -> set:
+    async def claim_many(self, session: AsyncSession, consumer: str, events: list[Event]) -> set[uuid.UUID]:
         """The ids among `events` this consumer has not seen before, claimed in one statement.
 
         The claims commit or roll back with the handlers' effects, so a handler that
@@ -37,3 +39,12 @@ class Inbox:
             },
         )
         return set(result.scalars())
+
+    async def record_refusal(self, session: AsyncSession, consumer: str, event: Event, code: str, message: str) -> None:
+        """Mark an event this consumer refused for good (its claim is in this transaction)."""
+        t = self.table
+        await session.execute(
+            update(t)
+            .where(t.c.consumer == consumer, t.c.event_id == event.event_id)
+            .values(outcome="refused", detail=f"{code}: {message}"[:1000])
+        )

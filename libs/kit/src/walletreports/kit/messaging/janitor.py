@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import Table, delete, func
+from sqlalchemy import CursorResult, Table, delete, func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..periodic import repeat
@@ -40,7 +41,8 @@ class MessagingJanitor:
             seen = await session.execute(
                 delete(self.inbox).where(self.inbox.c.handled_at < func.now() - INBOX_RETENTION)
             )
-        return sent.rowcount, seen.rowcount
+        # A DELETE gives a CursorResult; AsyncSession.execute is typed to return a Result.
+        return cast(CursorResult[Any], sent).rowcount, cast(CursorResult[Any], seen).rowcount
 
     async def run(self, every_seconds: float = 3600) -> None:
         await repeat(self._sweep_and_tell, every_seconds, "outbox/inbox sweep")

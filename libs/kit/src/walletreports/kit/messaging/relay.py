@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -83,7 +83,7 @@ class OutboxRelay:
                 published, failed = await self.publish_pending()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - the DB may be away; keep trying
+            except Exception:  # the DB may be away; keep trying
                 log.exception("outbox relay pass failed")
                 published = failed = 0
             if published + failed >= self.batch_size:
@@ -128,7 +128,7 @@ class OutboxRelay:
                         row.subject, row.event_id, error)
         return len(sent), len(failed)
 
-    async def _publish_all(self, js: JetStreamContext, rows: list[Any]) -> list[str | None]:
+    async def _publish_all(self, js: JetStreamContext, rows: Sequence[Any]) -> list[str | None]:
         """Publish the rows in order without waiting for each ack; then collect every
         ack (within the publish timeout). Per row: None if stored, else the error text."""
         sent: list[asyncio.Future[Any] | str] = []

@@ -10,6 +10,8 @@ from nats.js.errors import BadRequestError
 
 from walletreports.contracts import PRODUCERS, stream_name, stream_subjects, wire_subject
 
+from ..lease import delete_lease_buckets
+
 # Long enough to cover a relay retrying after a crash between publish and mark-as-sent;
 # the inbox stays the second line of defence beyond it.
 DUPLICATE_WINDOW = timedelta(minutes=10)
@@ -50,7 +52,7 @@ async def ensure_streams(js: JetStreamContext, namespace: str, replicas: int = 1
             if exc.err_code != 10058:
                 raise
             await js.update_stream(config)
-        names.append(config.name)
+        names.append(stream_name(namespace, producer))  # config.name, which is typed optional
     return names
 
 
@@ -60,3 +62,4 @@ async def delete_streams(js: JetStreamContext, namespace: str) -> None:
             await js.delete_stream(stream_name(namespace, producer))
         except Exception:  # noqa: BLE001 - absent already is fine for a cleanup
             pass
+    await delete_lease_buckets(js, namespace)  # KV buckets are streams too (KV_<NS>_LEASE_...)

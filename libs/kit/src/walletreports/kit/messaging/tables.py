@@ -7,7 +7,20 @@ state changes and the events about them commit in one transaction.
 from __future__ import annotations
 
 from alembic import op
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, LargeBinary, MetaData, Table, Text, Uuid, func, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -32,7 +45,7 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-def inbox_table(metadata: MetaData) -> Table:
+def inbox_table(metadata: MetaData, *, with_refusals: bool = True) -> Table:
     return Table(
         "inbox",
         metadata,
@@ -40,13 +53,24 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("event_id", Uuid, primary_key=True),
         Column("subject", Text, nullable=False),
         Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        *inbox_refusal_columns() if with_refusals else (),
+    )
+
+
+def inbox_refusal_columns() -> tuple[Column[str], Column[str]]:
+    """Added by the kit's revision kit_0003 (messaging_0001 created the inbox without them)."""
+    return (
+        # NULL: handled. "refused": refused for good (a DomainError); `detail` says why.
+        Column("outcome", Text),
+        Column("detail", Text),
     )
 
 
 def create_messaging_tables() -> None:
     """Call from a service's first Alembic migration (creates tables and indexes)."""
     metadata = MetaData()
-    for table in (outbox_table(metadata), inbox_table(metadata)):
+    # The inbox as this first revision made it; later kit revisions add to it.
+    for table in (outbox_table(metadata), inbox_table(metadata, with_refusals=False)):
         table.create(op.get_bind())
 
 

@@ -14,11 +14,12 @@ import uvicorn
 from fastapi import FastAPI
 
 from .. import migrations
-from ..runtime import ServiceRuntime
-from ..service import ServiceSpec, create_app
-from ..settings import ServiceSettings, env_name
-from .databases import DatabaseFactory
+from ..clock import Clock
 from ..processes import free_port
+from ..runtime import ServiceRuntime
+from ..service import Service, create_app
+from ..settings import ServiceSettings
+from .databases import DatabaseFactory
 
 
 @contextlib.asynccontextmanager
@@ -41,7 +42,7 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
 
 @dataclass
 class RunningService:
-    spec: ServiceSpec
+    service: Service[Any]
     url: str
     app: FastAPI
     http: httpx.AsyncClient
@@ -49,7 +50,12 @@ class RunningService:
 
     @property
     def runtime(self) -> ServiceRuntime:
-        return self.app.state.runtime
+        runtime: ServiceRuntime = self.app.state.runtime
+        return runtime
+
+    def collaborator(self, name: str) -> Any:
+        """What the service's composition root built under `name` (or the kit's own)."""
+        return self.runtime.collaborators[name]
 
     async def wait_ready(self, timeout: float = 20.0) -> dict[str, Any]:
         return await wait_until_ready(self.http, timeout)
@@ -78,33 +84,40 @@ class ServiceHarness:
         self.nats_url = nats_url
         self.namespace = namespace
 
-    def database(self, spec: ServiceSpec) -> str:
-        url = self.databases.create(spec.name)
-        migrations.upgrade(url, spec.migrations_dir)
+    def database(self, service: Service[Any]) -> str:
+        url = self.databases.create(service.name)
+        migrations.upgrade(url, service.migrations_dir)
         return url
 
-    def settings(self, spec: ServiceSpec, database_url: str, **env: Any) -> ServiceSettings:
+    def settings(self, service: Service[Any], database_url: str, **env: Any) -> ServiceSettings:
         values = {
-            env_name(spec.settings_cls, "database_url"): database_url,
+            "database_url": database_url,
             "NATS_URL": self.nats_url,
             "EVENT_NAMESPACE": self.namespace,
             "ENVIRONMENT": "test",
             **env,
         }
-        return spec.settings_cls(**values)
+        settings: ServiceSettings = service.settings(**values)
+        return settings
 
     @contextlib.asynccontextmanager
     async def run(
-        self, spec: ServiceSpec, *, database_url: str | None = None, wait_ready: bool = True, **env: Any
+        self,
+        service: Service[Any],
+        *,
+        database_url: str | None = None,
+        wait_ready: bool = True,
+        clock: Clock | None = None,
+        **env: Any,
     ) -> AsyncIterator[RunningService]:
-        database_url = database_url or self.database(spec)
-        settings = self.settings(spec, database_url, **env)
-        app = create_app(spec, settings)
+        database_url = database_url or self.database(service)
+        settings = self.settings(service, database_url, **env)
+        app = create_app(service, settings, clock=clock)
         token = settings.internal_token.get_secret_value()
         async with serving(app) as url, httpx.AsyncClient(
             base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10
         ) as http:
-            service = RunningService(spec, url, app, http, database_url)
+            running = RunningService(service, url, app, http, database_url)
             if wait_ready:
-                await service.wait_ready()
-            yield service
+                await running.wait_ready()
+            yield running

@@ -2,11 +2,10 @@
 
 from sqlalchemy import Boolean, Column, DateTime, MetaData, Table, Text, Uuid
 
-from walletreports.kit.messaging.tables import inbox_table, outbox_table
+from walletreports.kit import kit_tables
 
 metadata = MetaData()
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
+outbox, inbox, side_effects = kit_tables(metadata)
 
 # Who to write to, as web last told us. `as_of` is the occurred_at of the event the
 # row reflects, so an older event arriving late never overwrites a newer one.

@@ -1,8 +1,7 @@
 """Events the notifier consumes."""
 
 from walletreports.contracts.web import UserRegistered, UserUpdated
-from walletreports.kit.messaging.consumers import EventHandlers
-from walletreports.kit.messaging.unit_of_work import UnitOfWork
+from walletreports.kit import EventHandlers, UnitOfWork
 
 from ..adapters import contacts_repo
 

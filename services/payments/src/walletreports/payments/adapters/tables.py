@@ -2,8 +2,7 @@
 
 from sqlalchemy import MetaData
 
-from walletreports.kit.messaging.tables import inbox_table, outbox_table
+from walletreports.kit import kit_tables
 
 metadata = MetaData()
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
+outbox, inbox, side_effects = kit_tables(metadata)
