@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from walletreports.orders.domain.catalog import Catalog, load_catalog
 from walletreports.orders.settings import DEFAULT_CATALOG_PATH
 

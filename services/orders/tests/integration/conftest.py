@@ -19,13 +19,14 @@ import nats
 import pytest
 import pytest_asyncio
 from sqlalchemy import Table, event, select
+
 from walletreports.contracts import Event, wire_subject
+from walletreports.devkit.testing.eventually import count_rows, eventually
+from walletreports.devkit.testing.serving import RunningService, ServiceHarness
 from walletreports.kit.messaging.consumers import HANDLED
 from walletreports.kit.messaging.streams import delete_streams
-from walletreports.kit.testing.eventually import count_rows, eventually
-from walletreports.kit.testing.serving import RunningService, ServiceHarness
 from walletreports.orders.adapters.tables import order_history, orders, outbox
-from walletreports.orders.app import SPEC
+from walletreports.orders.app import SERVICE
 
 # EIP-55 test vectors (from the EIP itself).
 WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
@@ -169,7 +170,7 @@ async def orders_service(
     nc = await nats.connect(nats_url)
     try:
         env = {"ORDERS_SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS": "0.2", **service_env}
-        async with harness.run(SPEC, **env) as service:
+        async with harness.run(SERVICE, **env) as service:
             yield OrdersDriver(service, nc.jetstream(), namespace)
     finally:
         await delete_streams(nc.jetstream(), namespace)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from walletreports.contracts.dune_runner import IntakePaused, IntakeResumed
-from walletreports.kit.testing.eventually import eventually
+from walletreports.devkit.testing.eventually import eventually
 from walletreports.orders.adapters.tables import inbox
 
 from .conftest import OrdersDriver

@@ -10,20 +10,21 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, func, insert, inspect, pool, select
 from sqlalchemy.exc import IntegrityError
+
 from walletreports.kit import migrations
 from walletreports.orders.adapters.tables import metadata, orders, payment_issues
-from walletreports.orders.app import SPEC
+from walletreports.orders.app import SERVICE
 
 
 def test_migrated_schema_matches_the_tables_and_downgrades(databases):
     url = databases.create("orders_schema")
-    migrations.upgrade(url, SPEC.migrations_dir)
+    migrations.upgrade(url, SERVICE.migrations_dir)
     engine = create_engine(url, poolclass=pool.NullPool)
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, metadata) == []
-        migrations.downgrade(url, SPEC.migrations_dir, "messaging_0001")
+        migrations.downgrade(url, SERVICE.migrations_dir, "messaging_0001")
         with engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) == {"outbox", "inbox", "alembic_version"}
     finally:
@@ -45,7 +46,7 @@ def _issue(order_id: uuid.UUID, signature: str | None) -> dict:
 
 def test_one_payment_issue_per_order_and_signature(databases):
     url = databases.create("orders_issue_signature")
-    migrations.upgrade(url, SPEC.migrations_dir, "orders_0001")
+    migrations.upgrade(url, SERVICE.migrations_dir, "orders_0001")
     engine = create_engine(url, poolclass=pool.NullPool)
     order_id, at = uuid.uuid4(), datetime(2026, 2, 26, tzinfo=UTC)
     try:
@@ -73,7 +74,7 @@ def test_one_payment_issue_per_order_and_signature(databases):
                 insert(payment_issues),
                 [_issue(order_id, s) for s in ("sig-1", "sig-1", "sig-2", None, None)],
             )
-        migrations.upgrade(url, SPEC.migrations_dir)
+        migrations.upgrade(url, SERVICE.migrations_dir)
         with engine.connect() as conn:
             kept = conn.execute(
                 select(payment_issues.c.signature, func.count())
@@ -81,8 +82,10 @@ def test_one_payment_issue_per_order_and_signature(databases):
                 .order_by(payment_issues.c.signature)
             ).all()
         assert [tuple(row) for row in kept] == [("sig-1", 1), ("sig-2", 1), (None, 2)]
-        with pytest.raises(IntegrityError, match="payment_issues_order_signature"):
-            with engine.begin() as conn:
-                conn.execute(insert(payment_issues).values(**_issue(order_id, "sig-2")))
+        with (
+            pytest.raises(IntegrityError, match="payment_issues_order_signature"),
+            engine.begin() as conn,
+        ):
+            conn.execute(insert(payment_issues).values(**_issue(order_id, "sig-2")))
     finally:
         engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from walletreports.kit.testing.eventually import eventually
+from walletreports.devkit.testing.eventually import eventually
 from walletreports.orders.adapters.tables import inbox, payment_issues
 
 from .conftest import OrdersDriver

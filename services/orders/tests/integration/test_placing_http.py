@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import pytest
+
 from walletreports.orders.adapters.tables import idempotency_keys
 
 from .conftest import WALLET, OrdersDriver

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
-from walletreports.kit.testing.eventually import eventually
+
+from walletreports.devkit.testing.eventually import eventually
 from walletreports.orders.adapters.tables import inbox, orders, subscriptions
 
 from .conftest import OrdersDriver

@@ -125,7 +125,7 @@ def test_discount_is_exact_and_total_always_whole_lamports(catalog):
     "score", ["11", "abc", "0", "", "7.0", " 7", "-1", 11, 0, -3, 7.0, None, True, Decimal(7)]
 )
 def test_invalid_risk_score(catalog, score):
-    with pytest.raises(InvalidRiskScore, match="^Invalid risk score") as excinfo:
+    with pytest.raises(InvalidRiskScore, match=r"^Invalid risk score") as excinfo:
         fee(catalog, 1_000, score)
     assert excinfo.value.code == "invalid_risk_score"
     assert excinfo.value.field == "risk_score"

@@ -32,6 +32,8 @@ def test_the_domain_imports_no_infrastructure():
         "pathlib",
         "pydantic",
         "eth_utils",
+        # The kit's error family: pure classes, so the edges map refusals by kind.
+        "walletreports.kit.errors",
     }
     package_dir = Path(domain.__file__).parent
     imported = set()
@@ -40,5 +42,20 @@ def test_the_domain_imports_no_infrastructure():
             if isinstance(node, ast.Import):
                 imported |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                imported.add(node.module.split(".")[0])
+                module = node.module or ""
+                imported.add(module if module in allowed else module.split(".")[0])
     assert imported - allowed == set()
+
+
+def test_the_kit_errors_module_is_pure():
+    # What the domain may import of the kit pulls in nothing but the standard library.
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, walletreports.kit.errors; "
+        "heavy = [m for m in ('sqlalchemy', 'fastapi', 'nats', 'faststream') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any, cast
 
-from walletreports.orders.app import SPEC
-from walletreports.orders.entrypoints.http.dependencies import CATALOG
+from walletreports.orders.bootstrap import bootstrap
 from walletreports.orders.settings import OrdersSettings
 
 
@@ -13,9 +13,8 @@ async def test_the_service_runs_the_catalog_its_settings_checked(tmp_path, catal
     path = tmp_path / "catalog.toml"
     path.write_text(catalog_path.read_text())
     settings = OrdersSettings(
-        ORDERS_DATABASE_URL="postgresql://127.0.0.1:1/orders", ORDERS_CATALOG_PATH=str(path)
+        database_url="postgresql://127.0.0.1:1/orders", ORDERS_CATALOG_PATH=str(path)
     )
     path.unlink()
-    runtime = SimpleNamespace(settings=settings, extras={})
-    await SPEC.on_start(runtime)
-    assert runtime.extras[CATALOG] == catalog
+    async with bootstrap(cast(Any, SimpleNamespace(settings=settings))) as built:
+        assert built.catalog == catalog

@@ -1,12 +1,5 @@
-from walletreports.kit.cli import run
+from walletreports.kit import main
 
 from .settings import OrdersSettings
 
-
-def _spec():  # imported only once the settings are known to be good
-    from .app import SPEC
-
-    return SPEC
-
-
-run("orders", OrdersSettings, _spec)
+main(OrdersSettings, "walletreports.orders.app:SERVICE")

@@ -1,31 +1,22 @@
 """The orders service as the kit runs it."""
 
-from pathlib import Path
-
-from walletreports.kit.runtime import ServiceRuntime
-from walletreports.kit.service import ServiceSpec
+from walletreports.kit import BackgroundTask, Service
 
 from .adapters.tables import metadata
+from .adapters.unit_of_work import OrdersUnitOfWork
+from .bootstrap import bootstrap
 from .entrypoints.events import handlers
-from .entrypoints.http import admin, orders_v1
-from .entrypoints.http.dependencies import CATALOG
+from .entrypoints.http import ROUTERS
 from .entrypoints.schedule import expire_subscriptions, prune_idempotency_keys
 from .settings import OrdersSettings
 
-
-async def load_collaborators(runtime: ServiceRuntime) -> None:
-    # Read and checked by OrdersSettings (a bad file stops the process there, in one line).
-    runtime.extras[CATALOG] = runtime.settings.catalog  # type: ignore[attr-defined]
-
-
-SPEC = ServiceSpec(
+SERVICE = Service(
     name="orders",
-    settings_cls=OrdersSettings,
+    settings=OrdersSettings,
     metadata=metadata,
-    migrations_dir=Path(__file__).parent / "migrations",
-    routers=[orders_v1.router, admin.router],
+    unit_of_work=OrdersUnitOfWork,
+    bootstrap=bootstrap,
+    routers=ROUTERS,
     handlers=handlers,
-    background=[expire_subscriptions, prune_idempotency_keys],
-    on_start=load_collaborators,
-    default_port=8001,
+    background=[BackgroundTask(expire_subscriptions), BackgroundTask(prune_idempotency_keys)],
 )

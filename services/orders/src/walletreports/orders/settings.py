@@ -2,8 +2,8 @@
 
 The catalog file is read and checked here, with the other settings, so a bad price or a
 missing file stops `serve` with the kit's one-line message naming ORDERS_CATALOG_PATH.
-(A ConfigError raised later, in the app's on_start, would surface as uvicorn's traceback
-and exit code 3 instead.) The catalog checked is the one the service uses: the setting
+(A ConfigError raised later, in the composition root, would surface as uvicorn's
+traceback and exit code 3 instead.) The catalog checked is the one the service uses: the setting
 holds it, so the file is read once.
 """
 
@@ -12,7 +12,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 from pydantic_settings import NoDecode
-from walletreports.kit.settings import DatabaseUrl, ServiceSettings
+
+from walletreports.kit import HttpPort, ServiceSettings
 
 from .domain import Catalog, CatalogConfigError, load_catalog
 
@@ -34,9 +35,8 @@ def _catalog_at(value: str | Path | Catalog) -> Catalog:
 CatalogFromPath = Annotated[Catalog, NoDecode, BeforeValidator(_catalog_at)]
 
 
-class OrdersSettings(ServiceSettings):
-    database_url: DatabaseUrl = Field(validation_alias="ORDERS_DATABASE_URL")
-    http_port: int = Field(8001, validation_alias="ORDERS_HTTP_PORT", ge=1, le=65535)
+class OrdersSettings(ServiceSettings, env_prefix="ORDERS_"):
+    http_port: HttpPort = 8001
     catalog: CatalogFromPath = Field(
         DEFAULT_CATALOG_PATH, validation_alias="ORDERS_CATALOG_PATH", validate_default=True
     )

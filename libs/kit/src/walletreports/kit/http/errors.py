@@ -1,7 +1,9 @@
-"""One error shape for every service: {"error": {"code", "message", "fields"?}}.
+"""One error shape for every service: {"error": {"code", "message", "field"?, "fields"?}}.
 
-Validation errors name the field and the problem; bodies over the limit are refused
-before they are read in full.
+This is the one place refusals become HTTP answers: the kit's DomainError family by
+kind (kit.errors), request validation (422 naming each field), Starlette's own (404
+for an unknown path, 405, ...), and bodies over the limit, refused before they are
+read in full.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unavailable
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -32,12 +36,55 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
+def is_request_validation_error(body: Any) -> bool:
+    """Whether `body` is the answer to a request that does not match the route's schema
+    (the RequestValidationError handler below), not a refusal a service raised: only that
+    answer is `invalid_request` with `fields` and no single `field`."""
+    error = body.get("error") if isinstance(body, dict) else None
+    return (
+        isinstance(error, dict)
+        and error.get("code") == "invalid_request"
+        and "fields" in error
+        and "field" not in error
+    )
+
+
 def _field(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or str(loc[0] if loc else "body")
 
 
+# By kind; a DomainError of none of these kinds is a plain 400.
+STATUS_OF_KIND: tuple[tuple[type[DomainError], int], ...] = (
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (Unavailable, 503),
+)
+
+
+def status_of(exc: DomainError) -> int:
+    for kind, status in STATUS_OF_KIND:
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def domain_error_body(exc: DomainError) -> dict[str, Any]:
+    extra: dict[str, Any] = dict(exc.details)
+    if exc.field is not None:
+        # `fields` as well, in the shape request validation errors use, so a client
+        # shows both kinds next to the field the same way.
+        extra |= {"field": exc.field, "fields": [{"field": exc.field, "message": exc.message}]}
+    return error_body(exc.code, exc.message, **extra)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _refused(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(domain_error_body(exc), status_code=status_of(exc))
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message, **exc.extra), status_code=exc.status)
@@ -45,7 +92,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         fields = [
-            {"field": _field(tuple(err["loc"])), "message": err["msg"].removeprefix("Value error, ")}
+            {
+                "field": _field(tuple(err["loc"])),
+                "message": err["msg"].removeprefix("Value error, "),
+            }
             for err in exc.errors()
         ]
         message = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
@@ -60,7 +110,9 @@ def install_error_handlers(app: FastAPI) -> None:
             405: "method_not_allowed",
             413: "body_too_large",
         }.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
 
 
 class BodySizeLimit:
@@ -96,7 +148,8 @@ class BodySizeLimit:
 
     async def _refuse(self, send: Send) -> None:
         response = JSONResponse(
-            error_body("body_too_large", f"request body is larger than {self.limit} bytes"), status_code=413
+            error_body("body_too_large", f"request body is larger than {self.limit} bytes"),
+            status_code=413,
         )
         await response({"type": "http"}, _no_receive, send)
 

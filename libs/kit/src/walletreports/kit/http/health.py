@@ -1,33 +1,66 @@
-"""/healthz (the process is up), /readyz (its database and NATS answer), /metrics."""
+"""/healthz (the process is up), /readyz (its database and NATS answer), /metrics
+(Prometheus text), documented as they answer."""
 
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from starlette.types import ASGIApp, Receive, Scope, Send
+from pydantic import BaseModel, Field
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 router = APIRouter(tags=["health"])
 
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("http_request_seconds", "HTTP request latency", ["method", "route"])
 
-
-@router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+# Prometheus' text exposition format, whatever version prometheus_client writes.
+METRICS_MEDIA_TYPE = CONTENT_TYPE_LATEST.split(";")[0]
 
 
-@router.get("/readyz")
-async def readyz(request: Request) -> JSONResponse:
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, str] = Field(
+        description='each dependency: "ok", or why not (e.g. "unreachable: OSError")',
+        examples=[{"database": "ok", "nats": "ok"}],
+    )
+
+
+@router.get("/healthz", summary="The process is up")
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    summary="Its database, NATS and the service's own dependencies answer",
+    responses={503: {"model": Readiness, "description": "Some dependency does not answer."}},
+)
+async def readyz(request: Request, response: Response) -> Readiness:
     checks = await request.app.state.runtime.readiness()
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503)
+    response.status_code = 200 if ready else 503
+    return Readiness(status="ready" if ready else "not_ready", checks=checks)
 
 
-@router.get("/metrics")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "The Prometheus text exposition format.",
+            "content": {METRICS_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -45,7 +78,7 @@ class MetricsMiddleware:
         status = 500
         started = time.perf_counter()
 
-        async def record_status(message: dict) -> None:
+        async def record_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]

@@ -202,3 +202,23 @@ async def list_subscriptions(
         filtered(select(t)).order_by(t.c.expires_at.desc(), t.c.id).limit(limit).offset(offset)
     )
     return Page([subscription_entry(r) for r in rows], total, limit, offset)
+
+
+class OrderViews:
+    """The read side, as the unit of work offers it (`uow.views`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def order_detail(self, order_id: uuid.UUID) -> dict[str, Any] | None:
+        return await order_detail(self.session, order_id)
+
+    async def search_orders(self, f: OrderFilters, *, limit: int, offset: int) -> Page:
+        return await search_orders(self.session, f, limit=limit, offset=offset)
+
+    async def list_subscriptions(
+        self, *, status: str | None, user_id: uuid.UUID | None, limit: int, offset: int
+    ) -> Page:
+        return await list_subscriptions(
+            self.session, status=status, user_id=user_id, limit=limit, offset=offset
+        )

@@ -1,10 +1,14 @@
-"""Loading and saving the domain `Order` (with its history and payment issues).
+"""Loading and saving the domain `Order` (with its plan terms, history and payment issues).
 
-The repository remembers how much history and how many payment issues each order had
-when it was loaded, so `save` appends only what the domain added since: history rows
-are written once and never rewritten. It also keeps what the load read beyond the
-`Order` (a plan order's terms, the payment issues' ids), so a use case never reads the
-order's rows a second time.
+Everything a load reads goes onto the `Order` (its plan terms, its payment issues with
+their ids), so a use case asks the order and never reads its rows a second time.
+
+The one thing kept here is persistence bookkeeping: how much history and how many
+payment issues each order had in the database when this unit of work loaded (or added)
+it, so `save` appends only what the domain added since (history rows are written once
+and never rewritten). It is a fact about the database, not about the order, and it
+lives exactly as long as this repository's transaction, so it cannot go stale; the
+domain stays free of it (an order built by hand or by `place_order` needs no count).
 """
 
 from __future__ import annotations
@@ -36,12 +40,9 @@ from .tables import order_history, orders, payment_issues
 class OrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        # order id -> (history entries, payment issues) already in the database
+        # order id -> (history entries, payment issues) already in the database, for the
+        # orders loaded to change (`get`) or added in this transaction
         self._stored: dict[uuid.UUID, tuple[int, int]] = {}
-        # order id -> its payment issues as loaded, by payment_issues.id
-        self._issues: dict[uuid.UUID, dict[int, PaymentNeedsReview]] = {}
-        # order id -> the plan terms stored with it (None but for plan orders)
-        self._plan_terms: dict[uuid.UUID, Any] = {}
 
     async def add(
         self,
@@ -50,11 +51,10 @@ class OrderRepository:
         price: OrderPrice,
         user_email: str,
         placed_by: str,
-        plan: SubscriptionPlan | None,
     ) -> None:
         """A new order: its row as the order now is (a covered one is already paid), the
         creation history row, then the history it made since."""
-        plan_terms = None if plan is None else plan.model_dump(mode="json")
+        plan_terms = None if order.plan is None else order.plan.model_dump(mode="json")
         await self.session.execute(
             insert(orders).values(
                 id=order.id,
@@ -85,7 +85,6 @@ class OrderRepository:
             )
         )
         self._stored[order.id] = (0, 0)
-        self._plan_terms[order.id] = plan_terms
         await self._append_new(order)
 
     async def get(self, order_id: uuid.UUID, *, lock: bool = False) -> Order | None:
@@ -109,17 +108,14 @@ class OrderRepository:
         ).all()
         return await self._assemble(rows, with_history=False)
 
-    def plan_of(self, order: Order) -> SubscriptionPlan | None:
-        """The terms a plan order was sold with, as loaded (or added) with it."""
-        terms = self._plan_terms.get(order.id)
-        return None if terms is None else SubscriptionPlan.model_validate(terms)
-
-    def payment_issue(self, order: Order, issue_id: int) -> PaymentNeedsReview | None:
-        """The order's payment issue with this id (payment_issues.id), as loaded with it."""
-        return self._issues.get(order.id, {}).get(issue_id)
-
     async def save(self, order: Order, *, now: datetime) -> None:
-        """Write the order's current state and append its new history and payment issues."""
+        """Write the order's current state and append its new history and payment issues.
+        Only an order this transaction loaded with `get` (or added) can be saved."""
+        if order.id not in self._stored:
+            raise ValueError(
+                f"order {order.id} was not loaded to be changed in this unit of work; "
+                "load it with get() (for_user() reads it without its history)"
+            )
         await self.session.execute(
             update(orders).where(orders.c.id == order.id).values(**_state(order, now=now))
         )
@@ -155,20 +151,18 @@ class OrderRepository:
         if not ids:
             return []
         history = await self._history(ids) if with_history else defaultdict(list)
-        issues: dict[uuid.UUID, dict[int, PaymentNeedsReview]] = defaultdict(dict)
+        issues: dict[uuid.UUID, list[PaymentNeedsReview]] = defaultdict(list)
         for i in await self.session.execute(
             select(payment_issues)
             .where(payment_issues.c.order_id.in_(ids))
             .order_by(payment_issues.c.id)
         ):
-            issues[i.order_id][i.id] = issue_from_row(i)
+            issues[i.order_id].append(issue_from_row(i))
         found = []
         for row in rows:
-            order = _order_from_row(row, history[row.id], list(issues[row.id].values()))
+            order = _order_from_row(row, history[row.id], issues[row.id])
             if with_history:  # else `save` could not tell which history is new
                 self._stored[order.id] = (len(order.history), len(order.payment_issues))
-            self._issues[order.id] = issues[row.id]
-            self._plan_terms[order.id] = row.plan_terms
             found.append(order)
         return found
 
@@ -210,6 +204,7 @@ def issue_from_row(row: Any) -> PaymentNeedsReview:
         receipt=receipt_from_issue_row(row),
         at=row.at,
         message=row.message,
+        id=row.id,
     )
 
 
@@ -266,6 +261,7 @@ def _order_from_row(
         paid_via=None if row.paid_via is None else PaidVia(row.paid_via),
         payment=payment,
         covered_by_subscription_id=row.covered_by_subscription_id,
+        plan=None if row.plan_terms is None else SubscriptionPlan.model_validate(row.plan_terms),
         history=history,
         payment_issues=issues,
     )

@@ -22,11 +22,11 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from walletreports.kit.messaging.tables import inbox_table, outbox_table
+
+from walletreports.kit import kit_tables
 
 metadata = MetaData()
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
+outbox, inbox, side_effects = kit_tables(metadata)
 
 Usd = Numeric(12, 2)
 

@@ -1,44 +1,30 @@
 """Every error the orders domain raises, each with a stable `code` for API clients.
 
-The three base classes are the mapping the HTTP layer needs and nothing more:
-`InvalidInput` -> 422, `Conflict` -> 409, `Forbidden` -> 403. `code` is part of the API
-(clients branch on it); `message` is for humans and may be reworded.
-
-For *event* handlers these are permanent: redelivering the same event raises the same
-error again, so a handler should record and acknowledge it, never NAK it in a loop.
+They belong to the kit's one error family (walletreports.kit.errors), whose kinds are
+all the edges need: InvalidInput -> 422, Conflict -> 409, Forbidden -> 403 over HTTP,
+and for event handlers every one of them is a refusal for good (recorded and
+acknowledged, never retried in a loop).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from walletreports.kit.errors import Conflict, DomainError, Forbidden, InvalidInput
 
-
-class DomainError(Exception):
-    code: ClassVar[str] = "domain_error"
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        # The request field at fault, when there is one, so a form can show it in place.
-        self.field = field
-
-    def as_dict(self) -> dict[str, str]:
-        body = {"code": self.code, "message": self.message}
-        if self.field is not None:
-            body["field"] = self.field
-        return body
-
-
-class InvalidInput(DomainError):
-    """The request itself is wrong; sending it again will not help (HTTP 422)."""
-
-
-class Conflict(DomainError):
-    """The request is well formed but the order is not in a state that allows it (HTTP 409)."""
-
-
-class Forbidden(DomainError):
-    """The actor may not do this (HTTP 403)."""
+__all__ = [
+    "CatalogConfigError",
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "IllegalTransition",
+    "InvalidInput",
+    "InvalidOrderRequest",
+    "InvalidRiskScore",
+    "InvalidTokensUsed",
+    "InvalidWalletAddress",
+    "NotOrderOwner",
+    "StaffOnlyAction",
+    "UnknownProduct",
+]
 
 
 class InvalidWalletAddress(InvalidInput):

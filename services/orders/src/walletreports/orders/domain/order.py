@@ -15,6 +15,10 @@ Every method is one named transition. Each either
 
 The service persists `status`, the new `history` entry / `payment_issues` entry and the
 outbox rows in one transaction. `now` is always passed in.
+
+The aggregate carries everything a use case asks of it after loading it (a plan order's
+terms, its payment issues with the ids staff name them by), so a use case asks the
+order, never the repository, and never reads the order's rows a second time.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from .actor import SYSTEM, Actor, ActorKind
-from .catalog import ProductKind
+from .catalog import ProductKind, SubscriptionPlan
 from .errors import IllegalTransition, NotOrderOwner, StaffOnlyAction
 from .money import Currency
 from .state_machine import (
@@ -107,6 +111,9 @@ class PaymentNeedsReview:
     receipt: PaymentReceipt
     at: datetime
     message: str
+    # payment_issues.id, the number staff accept it by; None until it is stored (an
+    # issue this transaction raised is named by the next load).
+    id: int | None = None
 
     @property
     def staff_may_accept(self) -> bool:
@@ -131,8 +138,24 @@ class Order:
     paid_via: PaidVia | None = None
     payment: PaymentReceipt | None = None
     covered_by_subscription_id: uuid.UUID | None = None
+    # A plan order's terms as sold (None for a report): what paying for it activates,
+    # even if the catalog has changed since it was placed.
+    plan: SubscriptionPlan | None = None
     history: list[StatusChange] = field(default_factory=list)
     payment_issues: list[PaymentNeedsReview] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # A plan order without its terms could be paid for and never activate anything.
+        if (self.product_kind == "subscription") != (self.plan is not None):
+            raise ValueError(
+                f"order {self.id}: a plan order carries its plan terms and a report none "
+                f"(product_kind={self.product_kind!r}, plan={self.plan!r})"
+            )
+        if self.plan is not None and self.plan.code != self.product:
+            raise ValueError(
+                f"order {self.id} is for {self.product!r} but carries the terms of "
+                f"{self.plan.code!r}"
+            )
 
     # --- payment -------------------------------------------------------------------
 
@@ -270,6 +293,11 @@ class Order:
     @property
     def is_paid(self) -> bool:
         return self.status in PAID_STATUSES
+
+    def payment_issue(self, issue_id: int) -> PaymentNeedsReview | None:
+        """The stored payment issue staff name by `issue_id` (payment_issues.id), or None
+        when this order has no such issue (an id from another order is not found either)."""
+        return next((issue for issue in self.payment_issues if issue.id == issue_id), None)
 
     # --- internals -----------------------------------------------------------------
 

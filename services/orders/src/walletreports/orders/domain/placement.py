@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .catalog import Catalog, ReportProduct
+from .catalog import Catalog, ReportProduct, SubscriptionPlan
 from .errors import InvalidOrderRequest, InvalidWalletAddress
 from .order import Order, StatusChange
 from .pricing import OrderPrice, price_order
@@ -77,6 +77,8 @@ def place_order(
         price_usd=price.price_usd,
         created_at=now,
         payment_due_by=now + timedelta(minutes=catalog.orders.payment_window_minutes),
+        # The terms as sold travel with the order: the catalog may change before it is paid.
+        plan=product if isinstance(product, SubscriptionPlan) else None,
     )
 
     if price.covered_by_subscription_id is None or subscription is None:

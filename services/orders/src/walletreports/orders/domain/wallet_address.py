@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import string
 
-from eth_utils import is_checksum_address, to_checksum_address
+from eth_utils.address import is_checksum_address, to_checksum_address
 
 from .errors import InvalidWalletAddress
 

@@ -1,20 +1,13 @@
 """Events orders consumes. Each handler runs inside the inbox's transaction: a
 redelivered event has no second effect.
 
-A domain refusal (an illegal transition, an unknown order) is permanent: the same event
-would be refused again on every redelivery. It is logged and the event acknowledged;
-only infrastructure failures raise, so the kit retries them.
+A domain refusal (an illegal transition, an unknown order) is permanent: the kit
+records and acknowledges it (its one error policy); infrastructure failures are
+retried with back-off.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from typing import TypeVar
-
-from walletreports.contracts import Event
 from walletreports.contracts.dune_runner import (
     AnalysisFinished,
     AnalysisStarted,
@@ -22,45 +15,13 @@ from walletreports.contracts.dune_runner import (
     IntakeResumed,
 )
 from walletreports.contracts.payments import InvoiceExpired, InvoicePaidLate, PaymentFinalized
-from walletreports.kit.messaging.consumers import EventHandlers
-from walletreports.kit.messaging.unit_of_work import UnitOfWork
+from walletreports.kit import Clock, EventHandlers
 
-from ..domain import Currency, DomainError, PaymentReceipt
+from ..adapters.unit_of_work import OrdersUnitOfWork
+from ..domain import Currency, PaymentReceipt
 from ..service_layer import analysis, intake, payments
-from ..service_layer.errors import OrderNotFound
-
-log = logging.getLogger(__name__)
 
 handlers = EventHandlers("orders")
-
-E = TypeVar("E", bound=Event)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def permanent_refusals_acked(
-    handler: Callable[[E, UnitOfWork], Awaitable[None]],
-) -> Callable[[E, UnitOfWork], Awaitable[None]]:
-    @functools.wraps(handler)
-    async def wrapper(event: E, uow: UnitOfWork) -> None:
-        try:
-            # A savepoint, so a refusal part-way through keeps none of its writes while
-            # the inbox claim around it still commits.
-            async with uow.session.begin_nested():
-                await handler(event, uow)
-        except (DomainError, OrderNotFound) as exc:
-            code = getattr(exc, "code", type(exc).__name__)
-            log.error(
-                "%s %s refused for good (%s: %s); acknowledged, not retried",
-                event.subject,
-                event.event_id,
-                code,
-                getattr(exc, "message", str(exc)),
-            )
-
-    return wrapper
 
 
 def _receipt(event: PaymentFinalized | InvoicePaidLate) -> PaymentReceipt:
@@ -73,48 +34,45 @@ def _receipt(event: PaymentFinalized | InvoicePaidLate) -> PaymentReceipt:
 
 
 @handlers.on(PaymentFinalized)
-@permanent_refusals_acked
-async def mark_payment_received(event: PaymentFinalized, uow: UnitOfWork) -> None:
+async def mark_payment_received(
+    event: PaymentFinalized, uow: OrdersUnitOfWork, clock: Clock
+) -> None:
     await payments.payment_finalized(
-        uow, order_id=event.order_id, receipt=_receipt(event), now=_now()
+        uow, order_id=event.order_id, receipt=_receipt(event), now=clock.now()
     )
 
 
 @handlers.on(InvoicePaidLate)
-@permanent_refusals_acked
-async def note_late_payment(event: InvoicePaidLate, uow: UnitOfWork) -> None:
-    await payments.paid_late(uow, order_id=event.order_id, receipt=_receipt(event), now=_now())
+async def note_late_payment(event: InvoicePaidLate, uow: OrdersUnitOfWork, clock: Clock) -> None:
+    await payments.paid_late(uow, order_id=event.order_id, receipt=_receipt(event), now=clock.now())
 
 
 @handlers.on(InvoiceExpired)
-@permanent_refusals_acked
-async def expire_unpaid_order(event: InvoiceExpired, uow: UnitOfWork) -> None:
-    await payments.invoice_expired(uow, order_id=event.order_id, now=_now())
+async def expire_unpaid_order(event: InvoiceExpired, uow: OrdersUnitOfWork, clock: Clock) -> None:
+    await payments.invoice_expired(uow, order_id=event.order_id, now=clock.now())
 
 
 @handlers.on(AnalysisStarted)
-@permanent_refusals_acked
-async def start_processing(event: AnalysisStarted, uow: UnitOfWork) -> None:
-    await analysis.analysis_started(uow, order_id=event.order_id, now=_now())
+async def start_processing(event: AnalysisStarted, uow: OrdersUnitOfWork, clock: Clock) -> None:
+    await analysis.analysis_started(uow, order_id=event.order_id, now=clock.now())
 
 
 @handlers.on(AnalysisFinished)
-@permanent_refusals_acked
-async def finish_order(event: AnalysisFinished, uow: UnitOfWork) -> None:
+async def finish_order(event: AnalysisFinished, uow: OrdersUnitOfWork, clock: Clock) -> None:
     await analysis.analysis_finished(
         uow,
         order_id=event.order_id,
         outcome=event.outcome,
         failed_queries=event.failed_queries,
-        now=_now(),
+        now=clock.now(),
     )
 
 
 @handlers.on(IntakePaused)
-async def pause_intake(event: IntakePaused, uow: UnitOfWork) -> None:
+async def pause_intake(event: IntakePaused, uow: OrdersUnitOfWork) -> None:
     await intake.set_paused(uow, paused=True, reason=event.reason, as_of=event.occurred_at)
 
 
 @handlers.on(IntakeResumed)
-async def resume_intake(event: IntakeResumed, uow: UnitOfWork) -> None:
+async def resume_intake(event: IntakeResumed, uow: OrdersUnitOfWork) -> None:
     await intake.set_paused(uow, paused=False, reason=event.reason, as_of=event.occurred_at)

@@ -11,12 +11,12 @@ invoice clock and tells us with invoice.expired.)
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
-from walletreports.kit.periodic import repeat
-from walletreports.kit.runtime import ServiceRuntime
+from walletreports.kit import Clock, UnitsOfWork, repeat
 
+from ..adapters.unit_of_work import OrdersUnitOfWork
 from ..service_layer import idempotency, subscriptions
+from ..settings import OrdersSettings
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +25,21 @@ BATCH = 100
 PRUNE_KEYS_EVERY_SECONDS = 3600.0
 
 
-async def expire_subscriptions(runtime: ServiceRuntime) -> None:
-    interval = runtime.settings.subscription_expiry_interval_seconds  # type: ignore[attr-defined]
-    await repeat(lambda: expire_all_due(runtime), interval, "expiring subscriptions")
+async def expire_subscriptions(
+    units: UnitsOfWork[OrdersUnitOfWork], clock: Clock, settings: OrdersSettings
+) -> None:
+    await repeat(
+        lambda: expire_all_due(units, clock),
+        settings.subscription_expiry_interval_seconds,
+        "expiring subscriptions",
+    )
 
 
-async def expire_all_due(runtime: ServiceRuntime) -> int:
+async def expire_all_due(units: UnitsOfWork[OrdersUnitOfWork], clock: Clock) -> int:
     total = 0
     while True:
-        async with runtime.units() as uow:
-            done = await subscriptions.expire_due(uow, now=datetime.now(UTC), limit=BATCH)
+        async with units() as uow:
+            done = await subscriptions.expire_due(uow, now=clock.now(), limit=BATCH)
         total += done
         if done < BATCH:
             if total:
@@ -43,13 +48,15 @@ async def expire_all_due(runtime: ServiceRuntime) -> int:
 
 
 async def prune_idempotency_keys(
-    runtime: ServiceRuntime, every_seconds: float = PRUNE_KEYS_EVERY_SECONDS
+    units: UnitsOfWork[OrdersUnitOfWork], every_seconds: float = PRUNE_KEYS_EVERY_SECONDS
 ) -> None:
-    await repeat(lambda: prune_idempotency_keys_once(runtime), every_seconds, "pruning idempotency keys")
+    await repeat(
+        lambda: prune_idempotency_keys_once(units), every_seconds, "pruning idempotency keys"
+    )
 
 
-async def prune_idempotency_keys_once(runtime: ServiceRuntime) -> int:
-    async with runtime.units() as uow:
+async def prune_idempotency_keys_once(units: UnitsOfWork[OrdersUnitOfWork]) -> int:
+    async with units() as uow:
         deleted = await idempotency.prune(uow)
     if deleted:
         log.info("deleted %d idempotency keys older than %s", deleted, idempotency.KEY_RETENTION)

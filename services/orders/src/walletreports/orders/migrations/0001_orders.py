@@ -3,6 +3,8 @@
 Revision ID: orders_0001
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
@@ -15,7 +17,7 @@ depends_on = None
 USD = sa.Numeric(12, 2)
 
 
-def _at(name: str, nullable: bool = False) -> sa.Column:
+def _at(name: str, nullable: bool = False) -> "sa.Column[Any]":
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 

@@ -6,22 +6,23 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from walletreports.kit.messaging.unit_of_work import UnitOfWork
-
 from ..domain import status_for_analysis_outcome
 from . import changes
 from .changes import Outcome
 from .loading import locked_order
+from .ports import OrdersUnitOfWorkPort
 
 
-async def analysis_started(uow: UnitOfWork, *, order_id: uuid.UUID, now: datetime) -> Outcome:
+async def analysis_started(
+    uow: OrdersUnitOfWorkPort, *, order_id: uuid.UUID, now: datetime
+) -> Outcome:
     """processing; a start arriving after the finish is AlreadyPast, not an error."""
-    repo, order = await locked_order(uow, order_id)
-    return await changes.record(uow, repo, order, order.start_processing(now=now), now=now)
+    order = await locked_order(uow, order_id)
+    return await changes.record(uow, order, order.start_processing(now=now), now=now)
 
 
 async def analysis_finished(
-    uow: UnitOfWork,
+    uow: OrdersUnitOfWorkPort,
     *,
     order_id: uuid.UUID,
     outcome: str,
@@ -34,7 +35,7 @@ async def analysis_finished(
     reason = f"analysis finished: {outcome}"
     if failed_queries:
         reason += f" (failed queries: {', '.join(failed_queries)})"
-    repo, order = await locked_order(uow, order_id)
+    order = await locked_order(uow, order_id)
     return await changes.record(
-        uow, repo, order, order.finish(outcome=status, now=now, reason=reason), now=now
+        uow, order, order.finish(outcome=status, now=now, reason=reason), now=now
     )

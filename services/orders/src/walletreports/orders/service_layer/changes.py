@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from walletreports.kit.messaging.unit_of_work import UnitOfWork
-
-from ..adapters.orders_repo import OrderRepository
 from ..domain import AlreadyPast, Order, PaymentNeedsReview, StatusChange
 from . import messages
+from .ports import OrdersUnitOfWorkPort
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +15,7 @@ Outcome = StatusChange | AlreadyPast | PaymentNeedsReview
 
 
 async def record(
-    uow: UnitOfWork, repo: OrderRepository, order: Order, outcome: Outcome, *, now: datetime
+    uow: OrdersUnitOfWorkPort, order: Order, outcome: Outcome, *, now: datetime
 ) -> Outcome:
     """Save the order and put the change's events in the outbox, in the caller's transaction.
 
@@ -33,7 +31,7 @@ async def record(
             outcome.reason,
         )
         return outcome
-    await repo.save(order, now=now)
+    await uow.orders.save(order, now=now)
     if isinstance(outcome, PaymentNeedsReview):
         log.warning(
             "order %s (%s): %s %s needs staff review: %s",

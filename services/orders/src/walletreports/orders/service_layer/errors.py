@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import uuid
 
+from walletreports.kit import NotFound, Unavailable
+
 from ..domain import InvalidInput
 
 
-class OrderNotFound(LookupError):
+class OrderNotFound(NotFound):
     code = "order_not_found"
 
     def __init__(self, order_id: uuid.UUID) -> None:
         super().__init__(f"no order {order_id}")
         self.order_id = order_id
-        self.message = str(self)
 
 
-class IntakePaused(Exception):
+class IntakePaused(Unavailable):
     """dune_runner paused intake (budget reached, outage): no new orders until it resumes."""
 
     code = "intake_paused"
 
     def __init__(self, reason: str) -> None:
         because = f": {reason}" if reason else ""
-        super().__init__(f"new orders are paused for now{because}; please try again later")
+        super().__init__(
+            f"new orders are paused for now{because}; please try again later", reason=reason
+        )
         self.reason = reason
-        self.message = str(self)
 
 
 class IdempotencyKeyReused(InvalidInput):

@@ -17,11 +17,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from walletreports.kit.messaging.unit_of_work import UnitOfWork
-
-from ..adapters import idempotency_repo
-from ..adapters.idempotency_repo import StoredRequest
 from .errors import IdempotencyKeyReused
+from .ports import OrdersUnitOfWorkPort, StoredRequest
 
 KEY_RETENTION = timedelta(hours=24)
 
@@ -34,18 +31,20 @@ def fingerprint(operation: str, parameters: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def begin(uow: UnitOfWork, key: str, request_fingerprint: str) -> StoredRequest | None:
+async def begin(
+    uow: OrdersUnitOfWorkPort, key: str, request_fingerprint: str
+) -> StoredRequest | None:
     """None: go ahead (this transaction holds the key). Otherwise the response to replay."""
-    stored = await idempotency_repo.claim(uow.session, key, request_fingerprint)
+    stored = await uow.idempotency.claim(key, request_fingerprint)
     if stored is not None and stored.fingerprint != request_fingerprint:
         raise IdempotencyKeyReused()
     return stored
 
 
-async def remember(uow: UnitOfWork, key: str, status: int, body: Any) -> None:
-    await idempotency_repo.remember(uow.session, key, status, body)
+async def remember(uow: OrdersUnitOfWorkPort, key: str, status: int, body: Any) -> None:
+    await uow.idempotency.remember(key, status, body)
 
 
-async def prune(uow: UnitOfWork) -> int:
+async def prune(uow: OrdersUnitOfWorkPort) -> int:
     """Forget keys past `KEY_RETENTION`; returns how many were deleted."""
-    return await idempotency_repo.delete_older_than(uow.session, KEY_RETENTION)
+    return await uow.idempotency.delete_older_than(KEY_RETENTION)

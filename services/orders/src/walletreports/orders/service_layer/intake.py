@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from walletreports.kit.messaging.unit_of_work import UnitOfWork
-
-from ..adapters import intake_repo
+from .ports import OrdersUnitOfWorkPort
 
 log = logging.getLogger(__name__)
 
 
-async def set_paused(uow: UnitOfWork, *, paused: bool, reason: str, as_of: datetime) -> bool:
+async def set_paused(
+    uow: OrdersUnitOfWorkPort, *, paused: bool, reason: str, as_of: datetime
+) -> bool:
     """Record a pause or resume. The newest event wins: a pause that arrives after the
     resume that followed it (redelivery, reordering) changes nothing."""
-    applied = await intake_repo.record(uow.session, paused=paused, reason=reason, as_of=as_of)
+    applied = await uow.intake.record(paused=paused, reason=reason, as_of=as_of)
     state = "paused" if paused else "resumed"
     if applied:
         log.warning("order intake %s: %s", state, reason)

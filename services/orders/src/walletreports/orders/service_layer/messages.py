@@ -6,7 +6,9 @@ followed through every service's logs.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import TypedDict
 
 from walletreports.contracts import Event
 from walletreports.contracts.orders import (
@@ -37,14 +39,23 @@ def order_created(placed: PlacedOrder) -> OrderCreated:
     )
 
 
+class _OrderEventFields(TypedDict):
+    """What every order event of one change carries (typed, so `**` keeps the types)."""
+
+    order_id: uuid.UUID
+    user_id: uuid.UUID
+    occurred_at: datetime
+    correlation_id: str
+
+
 def for_change(order: Order, change: StatusChange) -> list[Event]:
     """The events a status change publishes, in the order the domain lists them."""
-    common = {
-        "order_id": order.id,
-        "user_id": order.user_id,
-        "occurred_at": change.at,
-        "correlation_id": str(order.id),
-    }
+    common = _OrderEventFields(
+        order_id=order.id,
+        user_id=order.user_id,
+        occurred_at=change.at,
+        correlation_id=str(order.id),
+    )
     events: list[Event] = []
     for name in change.events:
         if name is OrderEventName.PAID:

@@ -6,14 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from walletreports.kit.messaging.unit_of_work import UnitOfWork
-
-from ..adapters import intake_repo
-from ..adapters.orders_repo import OrderRepository
-from ..adapters.subscriptions_repo import SubscriptionRepository
-from ..domain import Actor, Catalog, SubscriptionPlan, place_order
+from ..domain import Actor, Catalog, place_order
 from . import messages
 from .errors import IntakePaused
+from .ports import OrdersUnitOfWorkPort
 
 
 @dataclass(frozen=True)
@@ -25,17 +21,19 @@ class PlaceOrder:
     wallet_address: str | None
 
 
-async def place(uow: UnitOfWork, catalog: Catalog, cmd: PlaceOrder, *, now: datetime) -> uuid.UUID:
+async def place(
+    uow: OrdersUnitOfWorkPort, catalog: Catalog, cmd: PlaceOrder, *, now: datetime
+) -> uuid.UUID:
     """Create the order, priced and (when the user's plan covers it) paid at once.
 
     Raises IntakePaused, or the domain's UnknownProduct / InvalidWalletAddress /
     InvalidOrderRequest; then nothing is stored.
     """
-    intake = await intake_repo.current(uow.session)
+    intake = await uow.intake.current()
     if intake.paused:
         raise IntakePaused(intake.reason)
     product = catalog.product(cmd.product)
-    subscriptions = SubscriptionRepository(uow.session)
+    subscriptions = uow.subscriptions
     # Locked for a report: two orders at once must not both take the last included report.
     current = await subscriptions.latest_for_user(cmd.user_id, lock=product.kind == "report")
     placed = place_order(
@@ -47,12 +45,11 @@ async def place(uow: UnitOfWork, catalog: Catalog, cmd: PlaceOrder, *, now: date
         subscription=current,
         now=now,
     )
-    await OrderRepository(uow.session).add(
+    await uow.orders.add(
         placed.order,
         price=placed.price,
         user_email=cmd.user_email,
         placed_by=str(Actor.user(cmd.user_id)),
-        plan=product if isinstance(product, SubscriptionPlan) else None,
     )
     if placed.subscription is not None:
         await subscriptions.save(placed.subscription, now=now)

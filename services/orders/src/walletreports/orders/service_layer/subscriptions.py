@@ -5,25 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from walletreports.kit.messaging.unit_of_work import UnitOfWork
-
-from ..adapters.orders_repo import OrderRepository
-from ..adapters.subscriptions_repo import SubscriptionRepository
 from ..domain import Order, OrderStatus, activate_subscription, subscriptions_to_expire
 from . import changes, messages
+from .ports import OrdersUnitOfWorkPort
 
 
-async def fulfil_if_plan(
-    uow: UnitOfWork, repo: OrderRepository, order: Order, *, now: datetime
-) -> None:
+async def fulfil_if_plan(uow: OrdersUnitOfWorkPort, order: Order, *, now: datetime) -> None:
     """A plan order that just got paid starts (or extends) the user's subscription and is
-    then complete: there is nothing to analyse for it."""
-    if order.product_kind != "subscription":
+    then complete: there is nothing to analyse for it. The terms are the ones it was sold
+    with, carried on the order (a report carries none)."""
+    plan = order.plan
+    if plan is None:
         return
-    plan = repo.plan_of(order)  # read with the order
-    if plan is None:  # every plan order stores its terms when placed
-        raise RuntimeError(f"plan order {order.id} has no plan terms")
-    subscriptions = SubscriptionRepository(uow.session)
+    subscriptions = uow.subscriptions
     current = await subscriptions.latest_for_user(order.user_id, lock=True)
     if current is not None:
         # Still 'active' in the table but its time is up (the schedule has not run yet):
@@ -41,16 +35,16 @@ async def fulfil_if_plan(
     )
     reason = "subscription extended" if activation.extended else "subscription activated"
     done = order.finish(outcome=OrderStatus.COMPLETED, now=now, reason=reason)
-    await changes.record(uow, repo, order, done, now=now)
+    await changes.record(uow, order, done, now=now)
 
 
-async def expire_due(uow: UnitOfWork, *, now: datetime, limit: int = 100) -> int:
+async def expire_due(uow: OrdersUnitOfWorkPort, *, now: datetime, limit: int = 100) -> int:
     """Expire up to `limit` subscriptions whose time is up; returns how many.
 
     Rows another replica is expiring are skipped, not waited for, and the events go
     through the outbox with the status change, so replicas never announce one twice.
     """
-    subscriptions = SubscriptionRepository(uow.session)
+    subscriptions = uow.subscriptions
     due = await subscriptions.due_for_expiry(now, limit=limit)
     for sub in subscriptions_to_expire(due, now):
         await subscriptions.save(sub, now=now)

@@ -1,54 +1,95 @@
 """Request bodies and query values: unknown fields refused, every string bounded, text
 that reaches the database free of NUL, ids typed, so bad input is a 422 naming the field
-before anything runs."""
+before anything runs.
+
+Every rule is in the OpenAPI too (a `pattern`, a length), written the way the validator
+checks it: a client that generates requests from the schema sends what is accepted.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
     StrictInt,
     StringConstraints,
+    WithJsonSchema,
 )
+
 from walletreports.contracts.orders import OrderStatus
 
+from .text import NO_NUL, NOT_BLANK, SPACE_CLASS, WHITE_SPACE, Matching
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; let through, it fails in the driver (a 500) when the
-    # value is stored or searched for. (A wallet address needs no check: only hex passes.)
-    if "\x00" in value:
-        raise ValueError("must not contain the NUL character (\\x00)")
-    return value
+# Unicode White_Space at either end is trimmed after the checks (raw lengths are bounded).
+Trimmed = AfterValidator(lambda value: value.strip(WHITE_SPACE))
 
+# PostgreSQL text cannot hold NUL; let through, it fails in the driver (a 500) when the
+# value is stored or searched for. (A wallet address needs no check: only hex passes.)
+NoNul = Matching(NO_NUL, "must not contain the NUL character (\\x00)")
+NotBlank = Matching(NOT_BLANK, "must not be blank or contain the NUL character (\\x00)")
 
-NoNul = AfterValidator(_no_nul)
+# Not a full RFC 5322 check (web owns and verifies emails); enough to refuse garbage:
+# name@domain.tld, no spaces or control characters inside, spaces around trimmed.
+_EMAIL_PART = rf"[^@{SPACE_CLASS}\u0000-\u001f\u007f]+"
+_AROUND = rf"[{SPACE_CLASS}]*"
+EMAIL_PATTERN = rf"^{_AROUND}{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}{_AROUND}$"
 
-# Not a full RFC 5322 check (web owns and verifies emails); enough to refuse garbage.
 Email = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
-    NoNul,
+    StringConstraints(max_length=254),
+    Matching(EMAIL_PATTERN, "must be an email address (name@domain.tld)"),
+    Trimmed,
 ]
 ProductCode = Annotated[str, StringConstraints(min_length=1, max_length=64), NoNul]
 # The domain checks the address itself (hex, length, EIP-55); this only bounds the size.
 WalletText = Annotated[str, StringConstraints(max_length=100)]
-Reason = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul
-]
-SearchText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+Reason = Annotated[str, StringConstraints(max_length=500), NotBlank, Trimmed]
+SearchText = Annotated[str, StringConstraints(max_length=200), NotBlank, Trimmed]
+# A date-time as the console sends it: RFC 3339, or without an offset (read as UTC). The
+# shape is checked before parsing: pydantic alone would read "0.5" as a Unix time.
+_DATE_TIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})?$"
+)
+
+
+def _date_time_text(value: object) -> object:
+    if not isinstance(value, str) or _DATE_TIME.match(value) is None:
+        raise ValueError("must be a date-time like 2026-02-01T00:00:00Z")
+    return value
+
+
+QueryTime = Annotated[
+    datetime,
+    BeforeValidator(_date_time_text),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 IdempotencyKey = Annotated[
     str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")
 ]
+
+
+def _json_integer(value: object) -> object:
+    # JSON has one number type: to a JSON schema (and to clients that write every number
+    # with a point) 112.0 is the integer 112, so it is taken as one; 1.5, "112", true not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[StrictInt, BeforeValidator(_json_integer)]
+# At most 2**53 - 1, the largest integer every JSON client reads exactly (and far within
+# the table's BIGINT). Bounds go before the validator, so the schema shows them.
+PaymentIssueId = Annotated[StrictInt, Field(gt=0, le=2**53 - 1), BeforeValidator(_json_integer)]
 
 # The statuses as the contracts spell them (one source of truth for every service).
 OrderStatusName = OrderStatus
@@ -72,11 +113,13 @@ class StaffActionBody(_Body):
 
 class MarkPaidBody(StaffActionBody):
     # Accept this late payment (an id from the order's payment_issues) as the order's.
-    payment_issue_id: Annotated[StrictInt, Field(gt=0, le=2**63 - 1)] | None = None
+    payment_issue_id: PaymentIssueId | None = None
 
 
 class AuditFeeQuoteBody(_Body):
     # Bounds (0..cap, 1..10) are the fee model's; it answers with the field at fault.
-    tokens_used: StrictInt
-    risk_score: StrictInt | Annotated[str, StringConstraints(max_length=8)]
+    tokens_used: JsonInt = Field(description="0 up to the catalog's cap")
+    risk_score: JsonInt | Annotated[str, StringConstraints(max_length=8)] = Field(
+        description="1 to 10, as a number or its digits"
+    )
     is_subscriber: StrictBool = False
