@@ -11,6 +11,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 COPY libs/contracts/pyproject.toml libs/contracts/
 COPY libs/kit/pyproject.toml libs/kit/
+COPY libs/devkit/pyproject.toml libs/devkit/
 COPY services/web/pyproject.toml services/web/
 COPY services/orders/pyproject.toml services/orders/
 COPY services/payments/pyproject.toml services/payments/

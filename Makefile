@@ -7,11 +7,12 @@ PYTHON ?= python3
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.dev/bootstrap/bin/uv)
 RUN := $(UV) run --frozen --all-packages
 
-.PHONY: help dev test sync localnet pay bench contracts-snapshot up down
+.PHONY: help dev test lint sync localnet pay bench contracts-snapshot up down
 
 help:
 	@echo "make dev       run NATS, PostgreSQL and all five services (Ctrl-C stops all)"
-	@echo "make test      run the whole test suite against real NATS and PostgreSQL"
+	@echo "make test      lint, then run the whole test suite against real NATS and PostgreSQL"
+	@echo "make lint      ruff and mypy (strict) over the packages in LINTED"
 	@echo "make localnet  run the Solana localnet alone in the foreground"
 	@echo "make pay URL='solana:...' [ARGS='--flags']  pay a Solana Pay URL on the localnet"
 	@echo "make bench     run the benchmarks (one JSON line each)"
@@ -30,7 +31,20 @@ sync: $(filter $(CURDIR)/.dev/bootstrap/bin/uv,$(UV))
 dev: sync
 	$(RUN) python -m walletreports.devstack
 
-test: sync
+# The packages `make lint` checks: ruff over the folder (code and tests), mypy (strict,
+# settings in pyproject.toml) over its src/, and the formatter must have nothing to change.
+# One line adds a package: LINTED += services/payments
+LINTED := libs/contracts
+LINTED += libs/kit
+LINTED += libs/devkit
+LINTED += services/orders
+
+lint: sync
+	$(RUN) ruff check $(LINTED)
+	$(RUN) ruff format --check $(LINTED)
+	$(RUN) mypy $(addsuffix /src,$(LINTED))
+
+test: sync lint
 	$(RUN) pytest
 
 localnet: sync

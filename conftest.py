@@ -1,2 +1,2 @@
 # Real NATS and PostgreSQL fixtures for every package's tests.
-pytest_plugins = ["walletreports.kit.testing.pytest_plugin"]
+pytest_plugins = ["walletreports.devkit.testing.pytest_plugin"]

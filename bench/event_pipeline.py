@@ -48,10 +48,10 @@ from sqlalchemy import make_url
 
 from walletreports.contracts.web import UserRegistered
 from walletreports.kit.messaging.streams import delete_streams
-from walletreports.kit.processes import free_port, start_nats_server, stop_process
-from walletreports.kit.testing.databases import DatabaseFactory, embedded_postgres
-from walletreports.kit.testing.probe import CONSUMER, PRODUCER
-from walletreports.kit.testing.serving import RunningService, ServiceHarness
+from walletreports.devkit.processes import free_port, start_nats_server, stop_process
+from walletreports.devkit.testing.databases import DatabaseFactory, embedded_postgres
+from walletreports.devkit.testing.probe import CONSUMER, PRODUCER
+from walletreports.devkit.testing.serving import RunningService, ServiceHarness
 
 BATCH_PER_COMMIT = 10
 START_RATES = {BATCH_PER_COMMIT: 1500, 1: 400}  # events/s, the first step of each search
@@ -70,8 +70,8 @@ CONSUMER_PROCESS = """
 import asyncio, sys
 import uvloop
 from walletreports.kit.service import create_app
-from walletreports.kit.testing.probe import CONSUMER, ProbeSettings
-from walletreports.kit.testing.serving import serving
+from walletreports.devkit.testing.probe import CONSUMER, ProbeSettings
+from walletreports.devkit.testing.serving import serving
 
 async def main():
     settings = ProbeSettings(database_url=sys.argv[1], NATS_URL=sys.argv[2], EVENT_NAMESPACE=sys.argv[3],

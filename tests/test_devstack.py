@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, pool, text
 from walletreports.devstack.children import spawn
 from walletreports.devstack.services import SERVICES
 from walletreports.kit import migrations
-from walletreports.kit.processes import free_port
+from walletreports.devkit.processes import free_port
 
 
 def processes_with_env(marker: str) -> list[int]:

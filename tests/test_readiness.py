@@ -7,8 +7,8 @@ from urllib.parse import urlparse
 import pytest
 from sqlalchemy.engine import URL, make_url
 
-from walletreports.kit.testing.serving import wait_until_ready
-from walletreports.kit.testing.tcp_proxy import TcpProxy
+from walletreports.devkit.testing.serving import wait_until_ready
+from walletreports.devkit.testing.tcp_proxy import TcpProxy
 
 from walletreports.devstack.services import SERVICES
 

@@ -10,8 +10,8 @@ from walletreports.notifier.adapters.tables import contacts, inbox
 from walletreports.notifier.app import SERVICE as NOTIFIER
 from walletreports.web.app import SERVICE as WEB
 
-from walletreports.kit.testing.eventually import count_rows, eventually
-from walletreports.kit.testing.events import consumer_has_settled, publish_again_around_the_outbox
+from walletreports.devkit.testing.eventually import count_rows, eventually
+from walletreports.devkit.testing.events import consumer_has_settled, publish_again_around_the_outbox
 
 
 async def test_web_outbox_event_is_handled_once_by_notifier(services, nats_url):

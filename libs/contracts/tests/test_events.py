@@ -8,7 +8,6 @@ from walletreports.contracts import EVENTS, InvalidEvent, parse_event
 from walletreports.contracts.orders import OrderCreated
 from walletreports.contracts.payments import PaymentFinalized
 
-
 SIGNATURE = "5" * 88
 
 
@@ -54,7 +53,9 @@ def test_bad_events_name_the_problem(subject, body, message):
 
 
 def test_float_amounts_and_negative_base_units_are_refused():
-    base = dict(invoice_id=uuid.uuid4(), order_id=uuid.uuid4(), signature=SIGNATURE, currency="USDC", slot=1)
+    base = dict(
+        invoice_id=uuid.uuid4(), order_id=uuid.uuid4(), signature=SIGNATURE, currency="USDC", slot=1
+    )
     with pytest.raises(ValueError, match="amount_base_units"):
         PaymentFinalized(**base, amount_base_units=25.0)
     with pytest.raises(ValueError, match="amount_base_units"):
@@ -68,9 +69,18 @@ def test_float_amounts_and_negative_base_units_are_refused():
 
 @pytest.mark.parametrize("signature", ["", "sig-1", "0" * 88, "5" * 89])
 def test_a_payment_without_a_real_signature_is_refused(signature):
-    body = PaymentFinalized(
-        invoice_id=uuid.uuid4(), order_id=uuid.uuid4(), signature=SIGNATURE, currency="USDC", slot=1, amount_base_units=1
-    ).model_dump_json().replace(SIGNATURE, signature)
+    body = (
+        PaymentFinalized(
+            invoice_id=uuid.uuid4(),
+            order_id=uuid.uuid4(),
+            signature=SIGNATURE,
+            currency="USDC",
+            slot=1,
+            amount_base_units=1,
+        )
+        .model_dump_json()
+        .replace(SIGNATURE, signature)
+    )
     with pytest.raises(InvalidEvent, match="signature"):
         parse_event(PaymentFinalized.subject, body)
 

@@ -7,10 +7,10 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from walletreports.contracts.web import UserRegistered
+from walletreports.devkit.testing.probe import CONSUMER, PRODUCER, inbox, outbox
 from walletreports.kit.db import Database
 from walletreports.kit.messaging.inbox import Inbox
 from walletreports.kit.messaging.outbox import Outbox
-from walletreports.kit.testing.probe import CONSUMER, PRODUCER, inbox, outbox
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -28,7 +28,12 @@ async def consumer_db(services):
 
 
 def registered(name: str, correlation_id: str | None) -> UserRegistered:
-    return UserRegistered(user_id=uuid.uuid4(), email=f"{name}@example.com", display_name=name, correlation_id=correlation_id)
+    return UserRegistered(
+        user_id=uuid.uuid4(),
+        email=f"{name}@example.com",
+        display_name=name,
+        correlation_id=correlation_id,
+    )
 
 
 async def test_the_outbox_keeps_every_field_of_every_event_in_order(producer_db):
@@ -58,7 +63,17 @@ async def test_only_first_sightings_are_claimed_in_the_inbox(consumer_db):
         other = await claims.claim_many(session, "test__other", [seen])
     assert fresh == {new.event_id} and other == {seen.event_id}
     async with consumer_db.sessions() as session:
-        rows = (await session.execute(select(inbox.c.consumer, inbox.c.event_id, inbox.c.subject).where(inbox.c.event_id.in_([seen.event_id, new.event_id])))).all()
+        rows = (
+            await session.execute(
+                select(inbox.c.consumer, inbox.c.event_id, inbox.c.subject).where(
+                    inbox.c.event_id.in_([seen.event_id, new.event_id])
+                )
+            )
+        ).all()
     assert sorted(map(tuple, rows)) == sorted(
-        [("test__bulk", seen.event_id, seen.subject), ("test__bulk", new.event_id, new.subject), ("test__other", seen.event_id, seen.subject)]
+        [
+            ("test__bulk", seen.event_id, seen.subject),
+            ("test__bulk", new.event_id, new.subject),
+            ("test__other", seen.event_id, seen.subject),
+        ]
     )

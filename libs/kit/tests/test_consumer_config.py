@@ -8,13 +8,13 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from walletreports.contracts import stream_name, wire_subject
 from walletreports.contracts.web import UserRegistered
+from walletreports.devkit.testing.events import user_registered
+from walletreports.devkit.testing.eventually import count_rows as count
+from walletreports.devkit.testing.eventually import eventually
+from walletreports.devkit.testing.probe import CONSUMER, PRODUCER, effects, handlers
 from walletreports.kit.messaging.consumers import GROUP_SIZE, ConsumerConfigError, EventConsumer
 from walletreports.kit.messaging.group_commit import ACK_WAIT_SECONDS
 from walletreports.kit.messaging.streams import ensure_streams
-from walletreports.kit.testing.events import user_registered
-from walletreports.kit.testing.eventually import count_rows as count
-from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects, handlers
 
 DURABLE = "probe__record_effect"
 
@@ -54,15 +54,23 @@ async def test_an_older_consumer_config_is_brought_up_to_date_at_start(services,
 
 async def test_a_consumer_that_cannot_be_changed_is_named_with_the_way_out(services, js):
     stream = stream_name(services.namespace, "web")
-    await js.add_consumer(stream, config=older_config(services.namespace, deliver_policy=DeliverPolicy.NEW))
-    consumer = EventConsumer(units=None, inbox=None, namespace=services.namespace, jetstream=lambda: js)  # type: ignore[arg-type]
-    with pytest.raises(ConsumerConfigError, match=f"{DURABLE} on stream {stream}.*nats consumer rm"):
+    await js.add_consumer(
+        stream, config=older_config(services.namespace, deliver_policy=DeliverPolicy.NEW)
+    )
+    consumer = EventConsumer(
+        units=None, inbox=None, namespace=services.namespace, jetstream=lambda: js
+    )  # type: ignore[arg-type]
+    with pytest.raises(
+        ConsumerConfigError, match=f"{DURABLE} on stream {stream}.*nats consumer rm"
+    ):
         await consumer.declare(js, handlers.bind({}).routes)
 
 
 async def test_a_service_whose_consumer_cannot_be_changed_says_why_it_is_not_ready(services, js):
     stream = stream_name(services.namespace, "web")
-    await js.add_consumer(stream, config=older_config(services.namespace, deliver_policy=DeliverPolicy.NEW))
+    await js.add_consumer(
+        stream, config=older_config(services.namespace, deliver_policy=DeliverPolicy.NEW)
+    )
     async with services.run(CONSUMER, wait_ready=False) as consumer:
         reason = await eventually(lambda: _cannot_start(consumer))
     assert DURABLE in reason and "nats consumer rm" in reason
@@ -71,4 +79,6 @@ async def test_a_service_whose_consumer_cannot_be_changed_says_why_it_is_not_rea
 async def _cannot_start(service) -> str:
     response = await service.http.get("/readyz")
     nats_check = response.json()["checks"]["nats"]
-    return nats_check if response.status_code == 503 and nats_check.startswith("cannot start") else ""
+    return (
+        nats_check if response.status_code == 503 and nats_check.startswith("cannot start") else ""
+    )

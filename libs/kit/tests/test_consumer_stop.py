@@ -5,15 +5,17 @@ import asyncio
 import contextlib
 import time
 
+from walletreports.devkit.testing import probe
+from walletreports.devkit.testing.events import user_registered
+from walletreports.devkit.testing.eventually import count_rows as count
+from walletreports.devkit.testing.eventually import eventually
+from walletreports.devkit.testing.probe import CONSUMER, PRODUCER, effects, inbox
 from walletreports.kit.messaging.group_commit import ACK_WAIT_SECONDS
-from walletreports.kit.testing import probe
-from walletreports.kit.testing.events import user_registered
-from walletreports.kit.testing.eventually import count_rows as count
-from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects, inbox
 
 
-async def test_a_batch_cut_short_by_a_stop_goes_back_at_once_to_another_replica(services, monkeypatch):
+async def test_a_batch_cut_short_by_a_stop_goes_back_at_once_to_another_replica(
+    services, monkeypatch
+):
     monkeypatch.setitem(probe.injected_hangs, "left", 1)
     probe.hanging.clear()
     event = user_registered()
@@ -21,11 +23,15 @@ async def test_a_batch_cut_short_by_a_stop_goes_back_at_once_to_another_replica(
         a = await replica_a.enter_async_context(services.run(CONSUMER))
         async with producer.runtime.units() as uow:
             await uow.emit(event)
-        await asyncio.wait_for(probe.hanging.wait(), 10)  # A wrote its effect and hangs, uncommitted
+        await asyncio.wait_for(
+            probe.hanging.wait(), 10
+        )  # A wrote its effect and hangs, uncommitted
         async with services.run(CONSUMER, database_url=a.database_url) as b:
             stopping = time.monotonic()
             await replica_a.aclose()
-            await eventually(lambda: count(b, effects, event_id=event.event_id), timeout=ACK_WAIT_SECONDS / 2)
+            await eventually(
+                lambda: count(b, effects, event_id=event.event_id), timeout=ACK_WAIT_SECONDS / 2
+            )
             assert time.monotonic() - stopping < ACK_WAIT_SECONDS / 2
             # A's half-done transaction left nothing: one effect, one inbox row, from B.
             assert await count(b, effects, event_id=event.event_id) == 1

@@ -3,14 +3,16 @@ the runner its composition root's performer started, after the commit only."""
 
 from sqlalchemy import select
 
-from walletreports.kit.testing import probe
-from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.probe import WITH_EFFECTS, side_effects
+from walletreports.devkit.testing import probe
+from walletreports.devkit.testing.eventually import eventually
+from walletreports.devkit.testing.probe import WITH_EFFECTS, side_effects
 
 
 async def _status(service, key):
     async with service.runtime.db.sessions() as session:
-        return (await session.execute(select(side_effects.c.status).where(side_effects.c.key == key))).scalar()
+        return (
+            await session.execute(select(side_effects.c.status).where(side_effects.c.key == key))
+        ).scalar()
 
 
 async def test_a_requested_effect_is_performed_once_after_the_commit(services, monkeypatch):
@@ -23,7 +25,9 @@ async def test_a_requested_effect_is_performed_once_after_the_commit(services, m
         assert probe.performed == ["hello"]
 
 
-async def test_an_effect_requested_in_a_rolled_back_transaction_never_happens(services, monkeypatch):
+async def test_an_effect_requested_in_a_rolled_back_transaction_never_happens(
+    services, monkeypatch
+):
     monkeypatch.setattr(probe, "performed", [])
     async with services.run(WITH_EFFECTS) as service:
         try:

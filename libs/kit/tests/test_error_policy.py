@@ -5,12 +5,12 @@ import nats
 from sqlalchemy import select
 
 from walletreports.contracts import stream_name
+from walletreports.devkit.testing import probe
+from walletreports.devkit.testing.events import consumer_has_settled, user_registered
+from walletreports.devkit.testing.eventually import count_rows as count
+from walletreports.devkit.testing.eventually import eventually
+from walletreports.devkit.testing.probe import CONSUMER, PRODUCER, effects, inbox
 from walletreports.kit.messaging.consumers import HANDLED
-from walletreports.kit.testing import probe
-from walletreports.kit.testing.events import consumer_has_settled, user_registered
-from walletreports.kit.testing.eventually import count_rows as count
-from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects, inbox
 
 CONSUMER_NAME = "probe__record_effect"
 
@@ -33,12 +33,16 @@ async def test_a_refusal_is_recorded_acknowledged_and_not_retried(services, nats
         # Its effect was rolled back with the refusal, and it is not delivered again.
         assert await count(consumer, effects, event_id=refused.event_id) == 0
         await eventually(
-            lambda: consumer_has_settled(nats_url, services.namespace, refused, CONSUMER_NAME, deliveries=1)
+            lambda: consumer_has_settled(
+                nats_url, services.namespace, refused, CONSUMER_NAME, deliveries=1
+            )
         )
         assert probe.injected_refusals["left"] == 0
         nc = await nats.connect(nats_url)
         try:
-            info = await nc.jetstream().consumer_info(stream_name(services.namespace, refused.producer), CONSUMER_NAME)
+            info = await nc.jetstream().consumer_info(
+                stream_name(services.namespace, refused.producer), CONSUMER_NAME
+            )
         finally:
             await nc.close()
         assert info.delivered.consumer_seq == 1  # delivered once: no retry

@@ -38,7 +38,12 @@ class FakeUnits:
 
 
 def event(name: str, correlation_id: str | None = None) -> UserRegistered:
-    return UserRegistered(user_id=uuid.uuid4(), email=f"{name}@example.com", display_name=name, correlation_id=correlation_id)
+    return UserRegistered(
+        user_id=uuid.uuid4(),
+        email=f"{name}@example.com",
+        display_name=name,
+        correlation_id=correlation_id,
+    )
 
 
 def committer(handler, *, batched: bool = False) -> tuple[GroupCommitter, FakeUnits]:

@@ -5,15 +5,15 @@ import pytest
 from nats.aio.msg import Msg
 
 from walletreports.contracts import stream_name, wire_subject
-from walletreports.kit.testing import probe
-from walletreports.kit.testing.events import (
+from walletreports.devkit.testing import probe
+from walletreports.devkit.testing.events import (
     consumer_has_settled,
     publish_again_around_the_outbox,
     user_registered,
 )
-from walletreports.kit.testing.eventually import count_rows as count
-from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects, inbox
+from walletreports.devkit.testing.eventually import count_rows as count
+from walletreports.devkit.testing.eventually import eventually
+from walletreports.devkit.testing.probe import CONSUMER, PRODUCER, effects, inbox
 
 
 async def _emit(producer, event):
@@ -28,13 +28,17 @@ async def test_a_duplicate_publish_has_one_effect(services, nats_url):
         await eventually(lambda: count(consumer, effects, event_id=event.event_id))
         await publish_again_around_the_outbox(nats_url, services.namespace, event)
         await eventually(
-            lambda: consumer_has_settled(nats_url, services.namespace, event, "probe__record_effect", deliveries=2)
+            lambda: consumer_has_settled(
+                nats_url, services.namespace, event, "probe__record_effect", deliveries=2
+            )
         )
         assert await count(consumer, effects, event_id=event.event_id) == 1
         assert await count(consumer, inbox, event_id=event.event_id) == 1
 
 
-async def test_a_failed_handler_is_redelivered_and_its_partial_effect_rolled_back(services, monkeypatch):
+async def test_a_failed_handler_is_redelivered_and_its_partial_effect_rolled_back(
+    services, monkeypatch
+):
     monkeypatch.setitem(probe.injected_failures, "left", 2)
     event = user_registered()
     async with services.run(PRODUCER) as producer, services.run(CONSUMER) as consumer:
@@ -86,7 +90,8 @@ async def test_a_malformed_event_is_dead_lettered_with_its_reason_and_does_not_b
         assert await count(consumer, effects) == 1
 
         dead = await js.pull_subscribe(
-            f"{services.namespace}.deadletter.>", stream=stream_name(services.namespace, "deadletter")
+            f"{services.namespace}.deadletter.>",
+            stream=stream_name(services.namespace, "deadletter"),
         )
         [kept] = await dead.fetch(1, timeout=5)
         await nc.close()

@@ -4,7 +4,7 @@ import uuid
 
 from sqlalchemy import insert, select, text
 
-from walletreports.kit.testing.probe import PRODUCER, inbox, outbox
+from walletreports.devkit.testing.probe import PRODUCER, inbox, outbox
 
 
 async def test_sweep_keeps_what_is_still_needed(services):
@@ -19,15 +19,21 @@ async def test_sweep_keeps_what_is_still_needed(services):
             for name, published in rows.items():
                 await session.execute(
                     insert(outbox).values(
-                        event_id=uuid.uuid4(), subject=name, payload=b"{}",
+                        event_id=uuid.uuid4(),
+                        subject=name,
+                        payload=b"{}",
                         created_at=text("now() - interval '9 days'"),
                         published_at=text(published) if published else None,
                     )
                 )
             for name, age in (("old_seen", "40 days"), ("new_seen", "3 days")):
                 await session.execute(
-                    insert(inbox).values(consumer="c", event_id=uuid.uuid4(), subject=name,
-                                         handled_at=text(f"now() - interval '{age}'"))
+                    insert(inbox).values(
+                        consumer="c",
+                        event_id=uuid.uuid4(),
+                        subject=name,
+                        handled_at=text(f"now() - interval '{age}'"),
+                    )
                 )
 
         assert await producer.runtime.janitor.sweep() == (1, 1)

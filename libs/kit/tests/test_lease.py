@@ -18,11 +18,11 @@ from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError
 from prometheus_client import REGISTRY
 
+from walletreports.devkit.testing.events import host_port
+from walletreports.devkit.testing.eventually import eventually
+from walletreports.devkit.testing.tcp_proxy import TcpProxy
 from walletreports.kit.lease import RENEW_EVERY, Lease, lease_bucket
 from walletreports.kit.messaging.streams import delete_streams
-from walletreports.kit.testing.events import host_port
-from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.tcp_proxy import TcpProxy
 
 TTL = 2.0
 TAKE_OVER_SLACK = 2.0  # on top of the TTL and a poll interval: slow CI machines
@@ -32,7 +32,9 @@ Jetstream = Callable[[], JetStreamContext | None]
 
 @contextlib.asynccontextmanager
 async def connection(url: str) -> AsyncIterator[Jetstream]:
-    nc = await nats.connect(url, connect_timeout=2, reconnect_time_wait=0.2, max_reconnect_attempts=-1)
+    nc = await nats.connect(
+        url, connect_timeout=2, reconnect_time_wait=0.2, max_reconnect_attempts=-1
+    )
     js = nc.jetstream()
     try:
         yield lambda: js if nc.is_connected else None
@@ -73,7 +75,9 @@ def _held_gauge(name: str) -> float | None:
     return REGISTRY.get_sample_value("lease_held", {"lease": name})
 
 
-async def test_of_two_leases_one_runs_the_work_and_a_clean_stop_hands_over_at_once(nats_url, namespace, caplog):
+async def test_of_two_leases_one_runs_the_work_and_a_clean_stop_hands_over_at_once(
+    nats_url, namespace, caplog
+):
     caplog.set_level("INFO", logger="walletreports.kit.lease")
     ttl = 6.0
     runs = Runs()
@@ -99,7 +103,9 @@ async def test_of_two_leases_one_runs_the_work_and_a_clean_stop_hands_over_at_on
     assert _held_gauge("job") == 0
 
 
-async def test_work_that_ends_gives_the_lease_back_and_its_error_reaches_the_caller(nats_url, namespace):
+async def test_work_that_ends_gives_the_lease_back_and_its_error_reaches_the_caller(
+    nats_url, namespace
+):
     async with connection(nats_url) as js:
         first = Lease(js, namespace, "job", holder="first", ttl=5.0)
 
@@ -142,11 +148,20 @@ def _turns(beats: list[tuple[int, str]]) -> list[str]:
     return turns
 
 
-async def _replica(nats_url: str, namespace: str, holder: str, beats: Path, logs: Path) -> asyncio.subprocess.Process:
+async def _replica(
+    nats_url: str, namespace: str, holder: str, beats: Path, logs: Path
+) -> asyncio.subprocess.Process:
     with open(logs / f"{holder}.log", "wb") as log:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "walletreports.kit.testing.lease_replica",
-            nats_url, namespace, "watcher", holder, str(TTL), str(beats),
+            sys.executable,
+            "-m",
+            "walletreports.devkit.testing.lease_replica",
+            nats_url,
+            namespace,
+            "watcher",
+            holder,
+            str(TTL),
+            str(beats),
             stdout=asyncio.subprocess.PIPE,
             stderr=log,
         )
@@ -228,11 +243,16 @@ class FreezableProxy(TcpProxy):
 
 
 @pytest.mark.parametrize("fault", ["cut", "freeze"])
-async def test_a_holder_that_cannot_renew_stops_before_its_entry_can_age_out(nats_url, namespace, fault):
+async def test_a_holder_that_cannot_renew_stops_before_its_entry_can_age_out(
+    nats_url, namespace, fault
+):
     proxy = await FreezableProxy(*host_port(nats_url)).start()
     runs = Runs()
     try:
-        async with connection(f"nats://127.0.0.1:{proxy.port}") as via_proxy, connection(nats_url) as direct:
+        async with (
+            connection(f"nats://127.0.0.1:{proxy.port}") as via_proxy,
+            connection(nats_url) as direct,
+        ):
             holder = Lease(via_proxy, namespace, "watcher", holder="cut-off", ttl=TTL)
             contender = Lease(direct, namespace, "watcher", holder="contender", ttl=TTL)
             holding = asyncio.create_task(holder.run_exclusively(runs.work("cut-off")))
@@ -263,7 +283,9 @@ async def test_a_holder_whose_clock_passed_the_deadline_stops_at_once(nats_url, 
     skew = [0.0]
     runs = Runs()
     async with connection(nats_url) as js:
-        lease = Lease(js, namespace, "job", holder="late", ttl=TTL, clock=lambda: time.monotonic() + skew[0])
+        lease = Lease(
+            js, namespace, "job", holder="late", ttl=TTL, clock=lambda: time.monotonic() + skew[0]
+        )
         task = asyncio.create_task(lease.run_exclusively(runs.work("late")))
         await until(lambda: runs.running == {"late"})
         skew[0] = TTL

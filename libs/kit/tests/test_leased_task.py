@@ -6,9 +6,9 @@ import asyncio
 import contextlib
 import itertools
 
-from walletreports.kit.testing import probe
-from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.probe import LEASED
+from walletreports.devkit.testing import probe
+from walletreports.devkit.testing.eventually import eventually
+from walletreports.devkit.testing.probe import LEASED
 
 
 async def _ran_on(replica: int) -> bool:
@@ -31,7 +31,9 @@ async def test_a_leased_task_runs_on_one_replica_and_moves_when_it_stops(service
         async with services.run(LEASED, database_url=database_url) as first:
             one = id(first.collaborator("database"))
             await eventually(lambda: _ran_on(one))
-            second = await second_stack.enter_async_context(services.run(LEASED, database_url=database_url))
+            second = await second_stack.enter_async_context(
+                services.run(LEASED, database_url=database_url)
+            )
             two = id(second.collaborator("database"))
             await asyncio.sleep(1.0)  # both replicas up: only the first runs it
             assert not await _ran_on(two)

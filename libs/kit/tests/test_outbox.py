@@ -9,21 +9,30 @@ import nats
 from sqlalchemy import select
 
 from walletreports.contracts import wire_subject
-from walletreports.kit.testing.events import host_port, user_registered
-from walletreports.kit.testing.eventually import count_rows as count
-from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects, inbox, outbox
-from walletreports.kit.testing.tcp_proxy import TcpProxy
+from walletreports.devkit.testing.events import host_port, user_registered
+from walletreports.devkit.testing.eventually import count_rows as count
+from walletreports.devkit.testing.eventually import eventually
+from walletreports.devkit.testing.probe import CONSUMER, PRODUCER, effects, inbox, outbox
+from walletreports.devkit.testing.tcp_proxy import TcpProxy
 
 
 async def _published_at(service, event):
     async with service.runtime.db.sessions() as session:
-        return (await session.execute(select(outbox.c.published_at, outbox.c.attempts).where(outbox.c.event_id == event.event_id))).one()
+        return (
+            await session.execute(
+                select(outbox.c.published_at, outbox.c.attempts).where(
+                    outbox.c.event_id == event.event_id
+                )
+            )
+        ).one()
 
 
 async def test_event_committed_while_nats_is_down_is_delivered_when_it_returns(services, nats_url):
     proxy = await TcpProxy(*host_port(nats_url)).start()
-    async with services.run(PRODUCER, NATS_URL=f"nats://127.0.0.1:{proxy.port}") as producer, services.run(CONSUMER) as consumer:
+    async with (
+        services.run(PRODUCER, NATS_URL=f"nats://127.0.0.1:{proxy.port}") as producer,
+        services.run(CONSUMER) as consumer,
+    ):
         await proxy.cut()
         await eventually(lambda: _not_ready(producer))
         event = user_registered()
@@ -58,7 +67,7 @@ CRASH_AFTER_COMMIT = textwrap.dedent(
     from walletreports.kit.messaging.outbox import Outbox
     from walletreports.kit.messaging.unit_of_work import UnitOfWork, UnitsOfWork
     from walletreports.contracts.web import UserRegistered
-    from walletreports.kit.testing.probe import outbox
+    from walletreports.devkit.testing.probe import outbox
 
     async def main():
         db = Database({database_url!r})
@@ -78,10 +87,15 @@ async def test_a_crash_between_commit_and_publish_loses_nothing(services, tmp_pa
     script = CRASH_AFTER_COMMIT.format(
         database_url=database_url, event_json=event.model_dump_json()
     )
-    crashed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    crashed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert crashed.returncode == 9, crashed.stderr
 
-    async with services.run(CONSUMER) as consumer, services.run(PRODUCER, database_url=database_url) as producer:
+    async with (
+        services.run(CONSUMER) as consumer,
+        services.run(PRODUCER, database_url=database_url) as producer,
+    ):
         await eventually(lambda: count(consumer, effects, event_id=event.event_id))
         await eventually(lambda: _published(producer, event))
         assert await count(consumer, effects, event_id=event.event_id) == 1

@@ -11,14 +11,14 @@ import nats.errors
 from nats.js import JetStreamContext
 
 from walletreports.contracts import stream_name
+from walletreports.devkit.testing.events import host_port, user_registered
+from walletreports.devkit.testing.eventually import count_rows as count
+from walletreports.devkit.testing.eventually import eventually
+from walletreports.devkit.testing.probe import CONSUMER, PRODUCER, effects
+from walletreports.devkit.testing.tcp_proxy import TcpProxy
 from walletreports.kit.messaging.consumers import GROUP_SIZE
 from walletreports.kit.messaging.group_commit import ACK_WAIT_SECONDS
 from walletreports.kit.messaging.pull_loop import fetch_batch, pull
-from walletreports.kit.testing.events import host_port, user_registered
-from walletreports.kit.testing.eventually import count_rows as count
-from walletreports.kit.testing.eventually import eventually
-from walletreports.kit.testing.probe import CONSUMER, PRODUCER, effects
-from walletreports.kit.testing.tcp_proxy import TcpProxy
 
 DURABLE = "probe__record_effect"
 
@@ -53,7 +53,15 @@ async def run_loop(script: list, *, size: int = 8, handle=None, connected=lambda
         batches.append(messages)
 
     await asyncio.wait_for(
-        pull(sub, handle or record, size=size, wait=1.0, stopping=stopping, connected=connected, name="probe"),
+        pull(
+            sub,
+            handle or record,
+            size=size,
+            wait=1.0,
+            stopping=stopping,
+            connected=connected,
+            name="probe",
+        ),
         10,
     )
     return batches, sub
@@ -102,7 +110,15 @@ async def test_while_nats_is_away_it_waits_and_a_stop_ends_the_wait():
     stopping = asyncio.Event()
     sub = ScriptedSubscription([["a"]], stopping)
     loop = asyncio.create_task(
-        pull(sub, _ignore, size=8, wait=30.0, stopping=stopping, connected=lambda: False, name="probe")
+        pull(
+            sub,
+            _ignore,
+            size=8,
+            wait=30.0,
+            stopping=stopping,
+            connected=lambda: False,
+            name="probe",
+        )
     )
     await asyncio.sleep(0.2)
     stopped = time.monotonic()
@@ -116,7 +132,9 @@ async def _ignore(messages: list) -> None:
     pass
 
 
-async def test_the_real_fetch_on_an_empty_consumer_gives_an_empty_batch_whatever_the_wait(nats_url, namespace):
+async def test_the_real_fetch_on_an_empty_consumer_gives_an_empty_batch_whatever_the_wait(
+    nats_url, namespace
+):
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     stream = f"{namespace}_FETCH".upper()
@@ -134,7 +152,9 @@ async def test_the_real_fetch_on_an_empty_consumer_gives_an_empty_batch_whatever
         await nc.close()
 
 
-async def test_a_service_keeps_consuming_when_fetch_raises_the_plain_timeout(services, nats_url, monkeypatch):
+async def test_a_service_keeps_consuming_when_fetch_raises_the_plain_timeout(
+    services, nats_url, monkeypatch
+):
     """nats-py's plain asyncio.TimeoutError, on the fetch for the rest of a partial
     batch: the batch so far is handled at once, nothing waits out the ack wait."""
     real_fetch = JetStreamContext.PullSubscription.fetch
@@ -146,7 +166,9 @@ async def test_a_service_keeps_consuming_when_fetch_raises_the_plain_timeout(ser
             raise TimeoutError
         return await real_fetch(self, batch, timeout, heartbeat)
 
-    monkeypatch.setattr(JetStreamContext.PullSubscription, "fetch", fetch_whose_time_runs_out_for_the_rest)
+    monkeypatch.setattr(
+        JetStreamContext.PullSubscription, "fetch", fetch_whose_time_runs_out_for_the_rest
+    )
     async with services.run(PRODUCER) as producer, services.run(CONSUMER) as consumer:
         for _ in range(3):
             events = [user_registered() for _ in range(10)]
@@ -155,12 +177,17 @@ async def test_a_service_keeps_consuming_when_fetch_raises_the_plain_timeout(ser
                 for event in events:
                     await uow.emit(event)
             for event in events:
-                await eventually(lambda event=event: count(consumer, effects, event_id=event.event_id), timeout=10)
+                await eventually(
+                    lambda event=event: count(consumer, effects, event_id=event.event_id),
+                    timeout=10,
+                )
             assert time.monotonic() - started < ACK_WAIT_SECONDS / 6
         assert plain["raised"] > 0
         nc = await nats.connect(nats_url)
         try:
-            info = await nc.jetstream().consumer_info(stream_name(services.namespace, "web"), DURABLE)
+            info = await nc.jetstream().consumer_info(
+                stream_name(services.namespace, "web"), DURABLE
+            )
         finally:
             await nc.close()
         assert info.num_redelivered == 0

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from walletreports.contracts import stream_name
 from walletreports.contracts.web import UserRegistered
+from walletreports.devkit.testing.probe import PRODUCER, outbox
 from walletreports.kit.db import Database
 from walletreports.kit.messaging.outbox import Outbox
 from walletreports.kit.messaging.relay import OutboxRelay
 from walletreports.kit.messaging.streams import ensure_streams
 from walletreports.kit.messaging.unit_of_work import UnitOfWork, UnitsOfWork
-from walletreports.kit.testing.probe import PRODUCER, outbox
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -46,7 +46,9 @@ class HeldPublish:
 
 
 def registered(correlation_id: str | None = None) -> UserRegistered:
-    return UserRegistered(user_id=uuid.uuid4(), email="x@example.com", display_name="x", correlation_id=correlation_id)
+    return UserRegistered(
+        user_id=uuid.uuid4(), email="x@example.com", display_name="x", correlation_id=correlation_id
+    )
 
 
 async def test_a_second_replica_does_not_overtake_the_first_on_one_correlation_id(setup, services):
@@ -68,7 +70,9 @@ async def test_a_second_replica_does_not_overtake_the_first_on_one_correlation_i
     assert await pass_a == (1, 0)
     assert await replica_b.publish_pending() == (1, 0)
 
-    sub = await js.pull_subscribe(f"{services.namespace}.web.>", stream=stream_name(services.namespace, "web"))
+    sub = await js.pull_subscribe(
+        f"{services.namespace}.web.>", stream=stream_name(services.namespace, "web")
+    )
     received = [m.headers["Nats-Msg-Id"] for m in await sub.fetch(2, timeout=5)]
     assert received == [str(first.event_id), str(second.event_id)]
 
@@ -79,18 +83,27 @@ async def test_a_row_that_keeps_failing_does_not_hold_up_the_others(setup, servi
     async with units() as uow:
         # A subject no stream carries: JetStream refuses it every time.
         await uow.session.execute(
-            outbox.insert().values(event_id=uuid.uuid4(), subject="nowhere.v1", payload=b"{}", correlation_id="order-3")
+            outbox.insert().values(
+                event_id=uuid.uuid4(), subject="nowhere.v1", payload=b"{}", correlation_id="order-3"
+            )
         )
         await uow.emit(healthy)
-    relay = OutboxRelay(db.sessions, outbox, lambda: js, services.namespace, publish_timeout_seconds=1)
+    relay = OutboxRelay(
+        db.sessions, outbox, lambda: js, services.namespace, publish_timeout_seconds=1
+    )
 
     assert await relay.publish_pending() == (1, 1)
     # The failed row now waits its back-off instead of coming first in every pass.
     assert await relay.publish_pending() == (0, 0)
     async with db.sessions() as session:
-        poisoned = (await session.execute(select(outbox).where(outbox.c.subject == "nowhere.v1"))).one()
+        poisoned = (
+            await session.execute(select(outbox).where(outbox.c.subject == "nowhere.v1"))
+        ).one()
     assert poisoned.attempts == 1 and poisoned.published_at is None
-    assert "NoStreamResponseError" in poisoned.last_error or "no responders" in poisoned.last_error.lower()
+    assert (
+        "NoStreamResponseError" in poisoned.last_error
+        or "no responders" in poisoned.last_error.lower()
+    )
 
 
 async def test_a_backlog_bigger_than_a_batch_goes_out_without_waiting_for_the_poll(setup, services):
@@ -100,11 +113,15 @@ async def test_a_backlog_bigger_than_a_batch_goes_out_without_waiting_for_the_po
         await uow.emit(*backlog)
     # Never woken and a minute between polls: only going on after each full batch
     # (3 + 3 + 1) publishes them all in time.
-    relay = OutboxRelay(db.sessions, outbox, lambda: js, services.namespace, batch_size=3, idle_poll_seconds=60)
+    relay = OutboxRelay(
+        db.sessions, outbox, lambda: js, services.namespace, batch_size=3, idle_poll_seconds=60
+    )
     running = asyncio.create_task(relay.run())
     try:
         ids = [event.event_id for event in backlog]
-        query = select(outbox.c.event_id).where(outbox.c.event_id.in_(ids), outbox.c.published_at.is_not(None))
+        query = select(outbox.c.event_id).where(
+            outbox.c.event_id.in_(ids), outbox.c.published_at.is_not(None)
+        )
         async with asyncio.timeout(10):
             while True:
                 async with db.sessions() as session:

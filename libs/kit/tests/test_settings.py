@@ -2,16 +2,23 @@
 
 import pytest
 
+from walletreports.devkit.testing.probe import ProbeSettings
 from walletreports.kit.settings import ConfigError, load_settings
-from walletreports.kit.testing.probe import ProbeSettings
 
 
 @pytest.mark.parametrize(
     ("env", "named", "quoted"),
     [
-        ({"PROBE_DATABASE_URL": "orders:hunter2@db:5432/orders"}, "PROBE_DATABASE_URL: must be a URL like", "***@db:5432/orders"),
         (
-            {"PROBE_DATABASE_URL": "postgresql://db/x", "NATS_URL": "http://user:hunter2@nats:4222"},
+            {"PROBE_DATABASE_URL": "orders:hunter2@db:5432/orders"},
+            "PROBE_DATABASE_URL: must be a URL like",
+            "***@db:5432/orders",
+        ),
+        (
+            {
+                "PROBE_DATABASE_URL": "postgresql://db/x",
+                "NATS_URL": "http://user:hunter2@nats:4222",
+            },
             "NATS_URL: must be nats://host:port",
             "http://***@nats:4222",
         ),

@@ -33,7 +33,8 @@ from sqlalchemy import (
     text,
 )
 
-import walletreports.kit.testing
+import walletreports.devkit.testing
+from walletreports.devkit.testing.eventually import eventually
 from walletreports.kit import migrations
 from walletreports.kit.db import Database
 from walletreports.kit.effects import (
@@ -55,9 +56,8 @@ from walletreports.kit.effects import (
     retry,
     side_effects_table,
 )
-from walletreports.kit.testing.eventually import eventually
 
-PROBE_MIGRATIONS = Path(walletreports.kit.testing.__file__).parent / "probe_migrations"
+PROBE_MIGRATIONS = Path(walletreports.devkit.testing.__file__).parent / "probe_migrations"
 
 metadata = MetaData()
 side_effects = side_effects_table(metadata)
@@ -72,7 +72,9 @@ consequences = Table(
 # Tiny times, so a test takes a fraction of a second: the runner's margin before a
 # running row counts as stale, and the performers' policy.
 MARGIN = 0.1
-FAST = EffectPolicy(timeout_seconds=0.25, max_attempts=3, backoff_base_seconds=0.1, backoff_max_seconds=1.0)
+FAST = EffectPolicy(
+    timeout_seconds=0.25, max_attempts=3, backoff_base_seconds=0.1, backoff_max_seconds=1.0
+)
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +117,9 @@ class Scripted(Performer):
     "ok" sends; "not_performed" / "refused" raise before sending; "boom" sends and then
     raises (the connection broke after the message went out); "hang" never answers."""
 
-    def __init__(self, path: Path, *steps: str, policy: EffectPolicy = FAST, verdict=None, delay: float = 0.0):
+    def __init__(
+        self, path: Path, *steps: str, policy: EffectPolicy = FAST, verdict=None, delay: float = 0.0
+    ):
         self.path = path
         self.steps = steps or ("ok",)
         self.policy = policy
@@ -160,14 +164,20 @@ class Scripted(Performer):
 
 
 def runner(db: Database, performer: Performer, **options) -> EffectRunner:
-    settings = {"idle_poll_seconds": 0.05, "stale_margin_seconds": MARGIN, "sweep_every_seconds": 0.05,
-                "record_retry_seconds": (0.01,)} | options
+    settings = {
+        "idle_poll_seconds": 0.05,
+        "stale_margin_seconds": MARGIN,
+        "sweep_every_seconds": 0.05,
+        "record_retry_seconds": (0.01,),
+    } | options
     return EffectRunner(db.sessions, side_effects, {"mail": performer}, **settings)
 
 
 async def request(db: Database, key: str, *, kind: str = "mail") -> bool:
     async with db.sessions() as session, session.begin():
-        return await request_effect(session, side_effects, kind=kind, key=key, payload={"to": f"{key}@example.com"})
+        return await request_effect(
+            session, side_effects, kind=kind, key=key, payload={"to": f"{key}@example.com"}
+        )
 
 
 async def row(db: Database, key: str, kind: str = "mail"):
@@ -177,7 +187,9 @@ async def row(db: Database, key: str, kind: str = "mail"):
 
 async def consequence_count(db: Database, key: str) -> int:
     async with db.sessions() as session:
-        return (await session.execute(select(func.count()).where(consequences.c.key == key))).scalar_one()
+        return (
+            await session.execute(select(func.count()).where(consequences.c.key == key))
+        ).scalar_one()
 
 
 def metric(name: str, **labels: str) -> float:
@@ -232,7 +244,9 @@ CRASH_AFTER_IO = textwrap.dedent(
 
 
 def crash(script: str) -> None:
-    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    finished = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert finished.returncode == 1, finished.stderr
 
 
@@ -260,7 +274,9 @@ async def crash_after_io(db, database_url, sent, key: str) -> None:
     assert lines(sent) == [key]
 
 
-async def test_a_crash_after_the_io_before_marking_leaves_it_in_doubt_never_repeated(db, database_url, sent):
+async def test_a_crash_after_the_io_before_marking_leaves_it_in_doubt_never_repeated(
+    db, database_url, sent
+):
     await crash_after_io(db, database_url, sent, "order-2")
     performer = Scripted(sent)
     restarted = runner(db, performer)
@@ -281,7 +297,9 @@ async def test_a_crash_after_the_io_before_marking_leaves_it_in_doubt_never_repe
         assert [e.key for e in await needing_attention(session, side_effects)] == ["order-2"]
 
 
-async def test_a_crash_after_the_io_is_done_when_reconcile_finds_it_happened(db, database_url, sent):
+async def test_a_crash_after_the_io_is_done_when_reconcile_finds_it_happened(
+    db, database_url, sent
+):
     await crash_after_io(db, database_url, sent, "order-3")
     performer = Scripted(sent, verdict=Happened({"found": "order-3"}))
     restarted = runner(db, performer)
@@ -299,7 +317,10 @@ async def test_a_crash_after_the_io_is_done_when_reconcile_finds_it_happened(db,
 
 async def test_a_crash_after_the_io_is_performed_again_when_safe_to_repeat(db, database_url, sent):
     await crash_after_io(db, database_url, sent, "order-4")
-    performer = Scripted(sent, policy=EffectPolicy(timeout_seconds=0.5, safe_to_repeat=True, backoff_base_seconds=0.01))
+    performer = Scripted(
+        sent,
+        policy=EffectPolicy(timeout_seconds=0.5, safe_to_repeat=True, backoff_base_seconds=0.01),
+    )
     restarted = runner(db, performer)
 
     await eventually(restarted.sweep_stale, timeout=5)
@@ -332,6 +353,7 @@ async def _status_is(db, key, status) -> bool:
 
 # -- outcomes --------------------------------------------------------------------------
 
+
 async def test_not_performed_is_tried_again_after_a_growing_back_off(db, sent):
     await request(db, "flaky")
     performer = Scripted(sent, "not_performed", "not_performed", "ok")
@@ -356,7 +378,9 @@ async def _due(db, key) -> bool:
     async with db.sessions() as session:
         return (
             await session.execute(
-                select(side_effects.c.next_attempt_at <= func.now()).where(side_effects.c.key == key)
+                select(side_effects.c.next_attempt_at <= func.now()).where(
+                    side_effects.c.key == key
+                )
             )
         ).scalar_one()
 
@@ -386,13 +410,20 @@ async def test_refused_fails_at_once(db, sent):
     assert await runner(db, performer).run_due() == 1
     effect = await row(db, "bounced")
     assert (effect.status, effect.attempts) == (FAILED, 1)
-    assert effect.last_error == "refused: EffectRefused: no such mailbox" and effect.finished_at is not None
+    assert (
+        effect.last_error == "refused: EffectRefused: no such mailbox"
+        and effect.finished_at is not None
+    )
     assert performer.failed == [("bounced", FAILED, effect.last_error)]
     assert metric("side_effects_total", kind="mail", outcome="failed") == before + 1
 
 
 @pytest.mark.parametrize(
-    ("step", "error"), [("boom", "ConnectionResetError: connection reset after sending"), ("hang", "no answer within")]
+    ("step", "error"),
+    [
+        ("boom", "ConnectionResetError: connection reset after sending"),
+        ("hang", "no answer within"),
+    ],
 )
 async def test_an_unexpected_error_or_a_timeout_is_in_doubt_and_not_repeated(db, sent, step, error):
     await request(db, step)
@@ -421,7 +452,10 @@ async def test_a_reconcile_that_fails_cannot_tell(db, sent):
     performer = Scripted(sent, "boom", verdict=TimeoutError("status API down"))
     assert await runner(db, performer).run_due() == 1
     effect = await row(db, "murky")
-    assert effect.status == IN_DOUBT and "reconcile failed: TimeoutError: status API down" in effect.last_error
+    assert (
+        effect.status == IN_DOUBT
+        and "reconcile failed: TimeoutError: status API down" in effect.last_error
+    )
 
 
 async def test_an_on_done_hook_that_fails_leaves_it_for_the_sweep_which_never_repeats_it(db, sent):
@@ -430,7 +464,9 @@ async def test_an_on_done_hook_that_fails_leaves_it_for_the_sweep_which_never_re
     performer.done_hook_fails = True
     effects = runner(db, performer)
     assert await effects.run_due() == 1
-    assert (await row(db, "hooked")).status == RUNNING  # the marking and its hook rolled back together
+    assert (
+        await row(db, "hooked")
+    ).status == RUNNING  # the marking and its hook rolled back together
     assert await consequence_count(db, "hooked") == 0
     await eventually(effects.sweep_stale, timeout=5)
     assert (await row(db, "hooked")).status == IN_DOUBT
@@ -439,12 +475,19 @@ async def test_an_on_done_hook_that_fails_leaves_it_for_the_sweep_which_never_re
 
 # -- recording -------------------------------------------------------------------------
 
+
 async def test_the_same_kind_and_key_requested_twice_is_one_intent(db, sent):
     assert await request(db, "once") is True
     assert await request(db, "once") is False
     async with db.sessions() as session, session.begin():
-        assert await request_effect(session, side_effects, kind="mail", key="twice", payload={}) is True
-        assert await request_effect(session, side_effects, kind="mail", key="twice", payload={"x": 1}) is False
+        assert (
+            await request_effect(session, side_effects, kind="mail", key="twice", payload={})
+            is True
+        )
+        assert (
+            await request_effect(session, side_effects, kind="mail", key="twice", payload={"x": 1})
+            is False
+        )
     assert await request(db, "once", kind="telegram") is True  # another kind, another intent
 
     performer = Scripted(sent)
@@ -458,7 +501,9 @@ async def test_the_same_kind_and_key_requested_twice_is_one_intent(db, sent):
 async def test_a_rolled_back_request_is_no_intent(db, sent):
     with pytest.raises(RuntimeError):
         async with db.sessions() as session, session.begin():
-            assert await request_effect(session, side_effects, kind="mail", key="abandoned", payload={})
+            assert await request_effect(
+                session, side_effects, kind="mail", key="abandoned", payload={}
+            )
             assert session.info[REQUESTED_FLAG] is True
             raise RuntimeError("the state change failed")
     assert await row(db, "abandoned") is None
@@ -494,13 +539,17 @@ async def test_a_pass_claims_no_more_than_there_is_room_for(db, sent):
             await request_effect(session, side_effects, kind="mail", key=f"k{n}", payload={})
     assert await runner(db, Scripted(sent), concurrency=4).run_due() == 4
     async with db.sessions() as session:
-        pending = (await session.execute(select(func.count()).where(side_effects.c.status == PENDING))).scalar_one()
+        pending = (
+            await session.execute(select(func.count()).where(side_effects.c.status == PENDING))
+        ).scalar_one()
     assert pending == 6 and len(lines(sent)) == 4
 
 
 async def _all_done(db, expected: int) -> bool:
     async with db.sessions() as session:
-        done = (await session.execute(select(func.count()).where(side_effects.c.status == DONE))).scalar_one()
+        done = (
+            await session.execute(select(func.count()).where(side_effects.c.status == DONE))
+        ).scalar_one()
     return done == expected
 
 
@@ -540,6 +589,7 @@ async def test_stopping_in_the_middle_of_a_claim_hands_the_rows_back(db, sent):
 
 # -- staff -----------------------------------------------------------------------------
 
+
 async def test_staff_retry_puts_a_failed_or_in_doubt_intent_back(db, sent):
     await request(db, "doubtful")
     performer = Scripted(sent, "boom", "ok")
@@ -564,6 +614,7 @@ async def test_staff_retry_puts_a_failed_or_in_doubt_intent_back(db, sent):
 
 # -- migration -------------------------------------------------------------------------
 
+
 def test_the_kit_revision_builds_the_table_and_undoes_it(databases):
     url = databases.create("effects_migration")
     migrations.upgrade(url, PROBE_MIGRATIONS)
@@ -576,7 +627,9 @@ def test_the_kit_revision_builds_the_table_and_undoes_it(databases):
                 conn,
                 opts={
                     "compare_type": True,
-                    "include_name": lambda name, type_, parents: type_ != "table" or name == "side_effects",
+                    "include_name": lambda name, type_, parents: (
+                        type_ != "table" or name == "side_effects"
+                    ),
                 },
             )
             assert compare_metadata(context, only_side_effects) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Unpack
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -48,16 +48,20 @@ class Event(BaseModel):
     # through every service's logs.
     correlation_id: str | None = None
 
-    def __init_subclass__(cls, **kwargs: object) -> None:
+    def __init_subclass__(cls, **kwargs: Unpack[ConfigDict]) -> None:
         super().__init_subclass__(**kwargs)
         subject = cls.__dict__.get("subject")
         if subject is not None:
             producer = subject.split(".", 1)[0]
             if cls.__dict__.get("producer", producer) != producer:
-                raise TypeError(f"{cls.__name__}: subject {subject!r} does not start with its producer")
+                raise TypeError(
+                    f"{cls.__name__}: subject {subject!r} does not start with its producer"
+                )
             cls.producer = producer
             if not subject.rsplit(".", 1)[-1].startswith("v"):
-                raise TypeError(f"{cls.__name__}: subject {subject!r} must end in a version like .v1")
+                raise TypeError(
+                    f"{cls.__name__}: subject {subject!r} must end in a version like .v1"
+                )
 
 
 def wire_subject(namespace: str, subject: str) -> str:

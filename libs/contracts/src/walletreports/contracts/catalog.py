@@ -41,6 +41,7 @@ def parse_event(subject: str, body: bytes | str) -> Event:
         return cls.model_validate_json(body)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<body>'}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or '<body>'}: {err['msg']}"
+            for err in exc.errors()
         )
         raise InvalidEvent(f"{subject} is malformed: {problems}") from None

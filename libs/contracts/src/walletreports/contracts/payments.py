@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from .base import AwareDatetime, Event
 from .money import BaseUnits, Currency, Usd
 
-
 # A Solana transaction signature: 64 bytes in base58. An empty or made-up one would pass
 # as "no signature" in some places and as a real one in others.
 TransactionSignature = Annotated[str, Field(pattern=r"^[1-9A-HJ-NP-Za-km-z]{64,88}$")]

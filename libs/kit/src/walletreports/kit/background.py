@@ -40,7 +40,9 @@ def restart_delay(crashes_in_a_row: int) -> float:
     return min(2.0 ** max(crashes_in_a_row - 1, 0), MAX_RESTART_DELAY_SECONDS)
 
 
-async def supervise(name: str, run: Callable[[], Awaitable[Any]], *, monotonic: Callable[[], float] = time.monotonic) -> None:
+async def supervise(
+    name: str, run: Callable[[], Awaitable[Any]], *, monotonic: Callable[[], float] = time.monotonic
+) -> None:
     """Run `run` until it returns; after a crash, log it and start it again with back-off."""
     crashes = 0
     while True:
@@ -53,5 +55,10 @@ async def supervise(name: str, run: Callable[[], Awaitable[Any]], *, monotonic: 
         except Exception:  # logged; restarted below
             crashes = 1 if monotonic() - started >= HEALTHY_RUN_SECONDS else crashes + 1
             delay = restart_delay(crashes)
-            log.exception("background task %s crashed (%d in a row); restarting in %.0fs", name, crashes, delay)
+            log.exception(
+                "background task %s crashed (%d in a row); restarting in %.0fs",
+                name,
+                crashes,
+                delay,
+            )
             await asyncio.sleep(delay)

@@ -16,7 +16,9 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
 
 
-def insert_from_arrays(table: Table, columns: Sequence[str], *, same_for_all: Sequence[str] = ()) -> Insert:
+def insert_from_arrays(
+    table: Table, columns: Sequence[str], *, same_for_all: Sequence[str] = ()
+) -> Insert:
     """INSERT of `same_for_all` + `columns`: bind each name of `columns` to a list
     (one item per row, all of one length) and each of `same_for_all` to one value."""
     rows = (
@@ -26,4 +28,3 @@ def insert_from_arrays(table: Table, columns: Sequence[str], *, same_for_all: Se
     )
     constants = [bindparam(name, type_=table.c[name].type) for name in same_for_all]
     return insert(table).from_select([*same_for_all, *columns], select(*constants, *rows.c))
-

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def main(settings_cls: type[ServiceSettings], service_path: str, argv: list[str] | None = None) -> None:
+def main(
+    settings_cls: type[ServiceSettings], service_path: str, argv: list[str] | None = None
+) -> None:
     module_name = service_path.partition(":")[0]
     name = module_name.split(".")[1] if module_name.count(".") >= 1 else module_name
     parser = argparse.ArgumentParser(prog=f"python -m walletreports.{name}")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import NullPool
 
 CONNECT_ARGS = {
@@ -30,7 +35,9 @@ class Database:
             pool_pre_ping=False,
             connect_args=CONNECT_ARGS,
         )
-        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            self.engine, expire_on_commit=False
+        )
         # Readiness asks the server, not the pool: a pool exhausted by busy consumers
         # must not make the service look unreachable.
         self._probe = create_async_engine(url, poolclass=NullPool, connect_args=CONNECT_ARGS)

@@ -34,7 +34,9 @@ def collaborators_of(root: object) -> dict[str, Any]:
     return {name: getattr(root, name) for name in names if not name.startswith("_")}
 
 
-def inject(fn: Callable[..., Any], available: Mapping[str, Any], *, leading: int = 0) -> Callable[..., Any]:
+def inject(
+    fn: Callable[..., Any], available: Mapping[str, Any], *, leading: int = 0
+) -> Callable[..., Any]:
     """`fn` with every parameter after the first `leading` ones bound from `available`."""
     params = list(inspect.signature(fn).parameters.values())[leading:]
     try:
@@ -52,7 +54,11 @@ def inject(fn: Callable[..., Any], available: Mapping[str, Any], *, leading: int
             )
         value = available[param.name]
         expected = hints.get(param.name)
-        if isinstance(expected, type) and not _is_protocol(expected) and not isinstance(value, expected):
+        if (
+            isinstance(expected, type)
+            and not _is_protocol(expected)
+            and not isinstance(value, expected)
+        ):
             raise WiringError(
                 f"{_name(fn)} wants {param.name!r} as {expected.__name__}, "
                 f"but this service provides a {type(value).__name__}"

@@ -140,9 +140,9 @@ class _Term:
 class Lease:
     """Runs a task on one replica at a time, e.g. in a service's background task:
 
-        lease = Lease(jetstream, settings.event_namespace, "payments-watcher",
-                      replicas=settings.stream_replicas)
-        await lease.run_exclusively(watch)
+    lease = Lease(jetstream, settings.event_namespace, "payments-watcher",
+                  replicas=settings.stream_replicas)
+    await lease.run_exclusively(watch)
     """
 
     def __init__(
@@ -215,14 +215,22 @@ class Lease:
                     # Held elsewhere (KeyNotFound: its entry aged out while `create` looked).
                     if not said_waiting:
                         said_waiting = True
-                        log.info("lease %s: %s waits; held by %s",
-                                 self.name, self.holder, await self._holder_now())
+                        log.info(
+                            "lease %s: %s waits; held by %s",
+                            self.name,
+                            self.holder,
+                            await self._holder_now(),
+                        )
                 except _UNREACHABLE as exc:
                     self._bucket = None  # bind again next time: the bucket may have gone
                     if not complained:
                         complained = True
-                        log.warning("lease %s: cannot reach it yet (%s: %s); trying again",
-                                    self.name, type(exc).__name__, exc)
+                        log.warning(
+                            "lease %s: cannot reach it yet (%s: %s); trying again",
+                            self.name,
+                            type(exc).__name__,
+                            exc,
+                        )
                 else:
                     term = _Term(bucket, revision, written=started)
                     self._set_term(term)
@@ -235,8 +243,11 @@ class Lease:
             return self._bucket
         # On disk (and R3 on a cluster): a NATS restart must not forget who holds the lease.
         config = KeyValueConfig(
-            bucket=self.bucket_name, ttl=self.ttl, history=1,
-            storage=StorageType.FILE, replicas=self.replicas,
+            bucket=self.bucket_name,
+            ttl=self.ttl,
+            history=1,
+            storage=StorageType.FILE,
+            replicas=self.replicas,
         )
         try:
             kv = await js.create_key_value(config)  # idempotent for the same config
@@ -253,8 +264,12 @@ class Lease:
                     f"bucket {self.bucket_name} has no TTL: a lost holder would never be replaced"
                 ) from exc
             if ttl != self.ttl:
-                log.warning("lease %s: its bucket's ttl is %.1fs, not %.1fs; using the bucket's",
-                            self.name, ttl, self.ttl)
+                log.warning(
+                    "lease %s: its bucket's ttl is %.1fs, not %.1fs; using the bucket's",
+                    self.name,
+                    ttl,
+                    self.ttl,
+                )
         self._bucket, self._bound_to = _Bucket(kv, ttl), js
         return self._bucket
 
@@ -303,8 +318,13 @@ class Lease:
                 log.warning("lease %s: %s's entry is gone or replaced", self.name, self.holder)
                 return
             except _UNREACHABLE as exc:
-                log.warning("lease %s: renewal failed (%s: %s); %.1fs left", self.name,
-                            type(exc).__name__, exc, term.deadline - self._clock())
+                log.warning(
+                    "lease %s: renewal failed (%s: %s); %.1fs left",
+                    self.name,
+                    type(exc).__name__,
+                    exc,
+                    term.deadline - self._clock(),
+                )
                 renew_at = self._clock() + ttl * RETRY_EVERY
                 continue
             term.revision = revision  # so a release deletes our newest entry
@@ -327,13 +347,18 @@ class Lease:
             grace = term.bucket.ttl * SAFETY_MARGIN
             done, _ = await asyncio.wait({worker}, timeout=grace)
             if not done:
-                log.error("lease %s: work still running %.1fs after it was told to stop",
-                          self.name, grace)
+                log.error(
+                    "lease %s: work still running %.1fs after it was told to stop", self.name, grace
+                )
                 await asyncio.wait({worker})
             error = None if worker.cancelled() else worker.exception()
             if lost and error is not None:
-                log.warning("lease %s: work ended with %s: %s as the lease was lost",
-                            self.name, type(error).__name__, error)
+                log.warning(
+                    "lease %s: work ended with %s: %s as the lease was lost",
+                    self.name,
+                    type(error).__name__,
+                    error,
+                )
         finally:
             keeper.cancel()
         await asyncio.wait({keeper})
@@ -351,8 +376,13 @@ class Lease:
             await asyncio.wait_for(term.bucket.kv.delete(KEY, last=term.revision), RELEASE_TIMEOUT)
         except _UNREACHABLE as exc:
             if not quietly:
-                log.warning("lease %s: %s could not release it (%s); it ages out within %.1fs",
-                            self.name, self.holder, type(exc).__name__, term.bucket.ttl)
+                log.warning(
+                    "lease %s: %s could not release it (%s); it ages out within %.1fs",
+                    self.name,
+                    self.holder,
+                    type(exc).__name__,
+                    term.bucket.ttl,
+                )
             return
         log.info("lease %s released by %s", self.name, self.holder)
 

@@ -14,7 +14,9 @@ from contextlib import contextmanager
 
 from pythonjsonlogger.json import JsonFormatter
 
-correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
+correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "correlation_id", default=None
+)
 
 
 class _CorrelationFilter(logging.Filter):

@@ -24,7 +24,9 @@ _MIGRATION_LOCK_ID = 727_001
 KIT_ALEMBIC_DIR = Path(__file__).parent / "alembic"
 
 
-def alembic_config(database_url: str, versions_dir: Path, metadata: MetaData | None = None) -> Config:
+def alembic_config(
+    database_url: str, versions_dir: Path, metadata: MetaData | None = None
+) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(KIT_ALEMBIC_DIR))
     cfg.set_main_option("version_locations", f"{KIT_ALEMBIC_DIR / 'versions'} {versions_dir}")
@@ -51,7 +53,9 @@ def run_env() -> None:
         connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
         connection.commit()
         try:
-            context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+            context.configure(
+                connection=connection, target_metadata=target_metadata, compare_type=True
+            )
             with context.begin_transaction():
                 context.run_migrations()
             connection.commit()
@@ -67,10 +71,14 @@ def ensure_database(database_url: str) -> bool:
     Returns True when it was created.
     """
     url = make_url(database_url)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    admin = create_engine(
+        url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool
+    )
     try:
         with admin.connect() as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}).scalar()
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}
+            ).scalar()
             if not exists:
                 conn.execute(text(f'CREATE DATABASE "{url.database}"'))
             return not exists

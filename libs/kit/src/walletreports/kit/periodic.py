@@ -18,6 +18,6 @@ async def repeat(step: Callable[[], Awaitable[Any]], every_seconds: float, what:
             await step()
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - logged; the next round tries again
+        except Exception:  # logged; the next round tries again
             log.exception("%s failed; trying again in %.0fs", what, every_seconds)
         await asyncio.sleep(every_seconds)

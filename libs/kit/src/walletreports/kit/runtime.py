@@ -46,7 +46,9 @@ GRACEFUL_STOP_SECONDS = 5
 
 
 class ServiceRuntime:
-    def __init__(self, service: Service[Any], settings: ServiceSettings, clock: Clock | None = None) -> None:
+    def __init__(
+        self, service: Service[Any], settings: ServiceSettings, clock: Clock | None = None
+    ) -> None:
         self.service = service
         self.name = service.name
         self.settings = settings
@@ -54,14 +56,21 @@ class ServiceRuntime:
         self.db = Database(settings.database_url)
         self.outbox = Outbox(metadata.tables["outbox"])
         self.inbox = Inbox(metadata.tables["inbox"])
-        self.relay = OutboxRelay(self.db.sessions, self.outbox.table, self._connected_jetstream, settings.event_namespace)
+        self.relay = OutboxRelay(
+            self.db.sessions, self.outbox.table, self._connected_jetstream, settings.event_namespace
+        )
         self.units: UnitsOfWork[Any] = UnitsOfWork(
             self.db.sessions, self.outbox, self.relay.wake, service.unit_of_work, self._wake_effects
         )
         self.effects: EffectRunner | None = None
         self.janitor = MessagingJanitor(self.db.sessions, self.outbox.table, self.inbox.table)
         self.platform: Platform[Any] = Platform(
-            service.name, settings, self.db, self.units, clock or SystemClock(), self._connected_jetstream
+            service.name,
+            settings,
+            self.db,
+            self.units,
+            clock or SystemClock(),
+            self._connected_jetstream,
         )
         self.broker = NatsBroker(
             settings.nats_url.split(","),
@@ -77,7 +86,9 @@ class ServiceRuntime:
             # than handling the message; our consumer logs what matters.
             log_level=logging.DEBUG,
         )
-        self.consumer = EventConsumer(self.units, self.inbox, settings.event_namespace, self._connected_jetstream)
+        self.consumer = EventConsumer(
+            self.units, self.inbox, settings.event_namespace, self._connected_jetstream
+        )
         # Filled by `open`: what handlers, tasks and routes may name.
         self.collaborators: dict[str, Any] = {}
         self._handlers: BoundHandlers | None = None
@@ -98,7 +109,9 @@ class ServiceRuntime:
         if self.service.handlers is not None:
             self._handlers = self.service.handlers.bind(self.collaborators)
             self.consumer.bind(self.broker, self._handlers)
-        self._background = [(task, inject(task.run, self.collaborators)) for task in self.service.background]
+        self._background = [
+            (task, inject(task.run, self.collaborators)) for task in self.service.background
+        ]
         if self.platform.performers:
             self.effects = EffectRunner(
                 self.db.sessions,
@@ -140,7 +153,9 @@ class ServiceRuntime:
                     ttl=task.lease_ttl_seconds,
                     replicas=self.settings.stream_replicas,
                 )
-                self._spawn(supervise(task.name, functools.partial(lease.run_exclusively, run)), task.name)
+                self._spawn(
+                    supervise(task.name, functools.partial(lease.run_exclusively, run)), task.name
+                )
             else:
                 self._spawn(supervise(task.name, run), task.name)
 
@@ -156,7 +171,9 @@ class ServiceRuntime:
             try:
                 await self.broker.connect()
                 js = self.broker.connection.jetstream()
-                await ensure_streams(js, self.settings.event_namespace, self.settings.stream_replicas)
+                await ensure_streams(
+                    js, self.settings.event_namespace, self.settings.stream_replicas
+                )
                 if routes:
                     await self.consumer.declare(js, routes)
                 await self.broker.start()
@@ -168,7 +185,12 @@ class ServiceRuntime:
             except SetupError:
                 raise  # a wiring mistake in our code, not an outage: logged as a crash
             except Exception as exc:  # noqa: BLE001 - NATS not there yet: keep trying
-                log.warning("cannot start on NATS yet (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
+                log.warning(
+                    "cannot start on NATS yet (%s: %s); retrying in %.1fs",
+                    type(exc).__name__,
+                    exc,
+                    delay,
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
                 continue

@@ -64,11 +64,15 @@ class Service(Generic[S]):
 
     def __post_init__(self) -> None:
         if self.migrations_dir == Path():
-            beside = Path(sys.modules[self.settings.__module__].__file__ or ".").parent / "migrations"
+            beside = (
+                Path(sys.modules[self.settings.__module__].__file__ or ".").parent / "migrations"
+            )
             object.__setattr__(self, "migrations_dir", beside)
 
 
-def create_app(service: Service[Any], settings: ServiceSettings, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    service: Service[Any], settings: ServiceSettings, *, clock: Clock | None = None
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = ServiceRuntime(service, settings, clock)

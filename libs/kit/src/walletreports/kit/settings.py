@@ -36,7 +36,9 @@ def _without_credentials(value: str) -> str:
 def _database_url(value: str) -> str:
     scheme, sep, rest = value.partition("://")
     if not sep or not rest:
-        raise ValueError(f"must be a URL like postgresql://user@host:5432/dbname, got {_without_credentials(value)!r}")
+        raise ValueError(
+            f"must be a URL like postgresql://user@host:5432/dbname, got {_without_credentials(value)!r}"
+        )
     if scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
         raise ValueError(f"must be a postgresql:// URL, got scheme {scheme!r}")
     # One driver everywhere: psycopg 3, async in services, sync in migrations.
@@ -72,10 +74,16 @@ class ServiceSettings(BaseSettings):
     )
     nats_url: NatsUrl = Field("nats://127.0.0.1:4222", validation_alias="NATS_URL")
     # Prefix of every subject and stream, so deployments (and test runs) can share a server.
-    event_namespace: str = Field("wr", validation_alias="EVENT_NAMESPACE", pattern=r"^[a-z][a-z0-9_]{0,30}$")
+    event_namespace: str = Field(
+        "wr", validation_alias="EVENT_NAMESPACE", pattern=r"^[a-z][a-z0-9_]{0,30}$"
+    )
     stream_replicas: int = Field(1, validation_alias="STREAM_REPLICAS", ge=1, le=5)
-    internal_token: SecretStr = Field(SecretStr(DEV_INTERNAL_TOKEN), validation_alias="INTERNAL_TOKEN")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="LOG_LEVEL")
+    internal_token: SecretStr = Field(
+        SecretStr(DEV_INTERNAL_TOKEN), validation_alias="INTERNAL_TOKEN"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias="LOG_LEVEL"
+    )
     http_host: str = Field("127.0.0.1", validation_alias="HTTP_HOST")
     # <PREFIX>DATABASE_URL and <PREFIX>HTTP_PORT: each service's own.
     database_url: DatabaseUrl
@@ -86,7 +94,9 @@ class ServiceSettings(BaseSettings):
         if self.environment == "production":
             token = self.internal_token.get_secret_value()
             if token == DEV_INTERNAL_TOKEN or len(token) < 32:
-                raise ValueError("INTERNAL_TOKEN: must be set to a secret of at least 32 characters in production")
+                raise ValueError(
+                    "INTERNAL_TOKEN: must be set to a secret of at least 32 characters in production"
+                )
         return self
 
 

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from walletreports.kit.processes import nats_server_binary
+from walletreports.devkit.processes import nats_server_binary
 
 from .children import spawn
 from .config import StackSettings

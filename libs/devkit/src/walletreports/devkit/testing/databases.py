@@ -54,7 +54,9 @@ class DatabaseFactory:
         self.admin_url = psycopg_url(admin_url)
         self.run_id = run_id
         self.created: list[str] = []
-        self._admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+        self._admin = create_engine(
+            self.admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool
+        )
 
     def create(self, label: str) -> str:
         name = f"wrt_{self.run_id}_{label}_{uuid.uuid4().hex[:6]}"

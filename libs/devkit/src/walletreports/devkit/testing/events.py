@@ -4,13 +4,16 @@ import uuid
 from urllib.parse import urlparse
 
 import nats
+from nats.js.api import ConsumerInfo
 
 from walletreports.contracts import Event, stream_name, wire_subject
 from walletreports.contracts.web import UserRegistered
 
 
 def user_registered() -> UserRegistered:
-    return UserRegistered(user_id=uuid.uuid4(), email=f"{uuid.uuid4().hex[:8]}@example.com", display_name="Probe")
+    return UserRegistered(
+        user_id=uuid.uuid4(), email=f"{uuid.uuid4().hex[:8]}@example.com", display_name="Probe"
+    )
 
 
 def host_port(nats_url: str) -> tuple[str, int]:
@@ -32,12 +35,22 @@ async def publish_again_around_the_outbox(nats_url: str, namespace: str, event: 
         await nc.close()
 
 
-async def consumer_has_settled(nats_url: str, namespace: str, event: Event, consumer: str, deliveries: int) -> bool:
+async def consumer_has_settled(
+    nats_url: str, namespace: str, event: Event, consumer: str, deliveries: int
+) -> bool:
     """True once the durable `consumer` has been given `deliveries` messages of the
     event's stream and acked them all (nothing pending, nothing waiting for an ack)."""
     nc = await nats.connect(nats_url)
     try:
-        info = await nc.jetstream().consumer_info(stream_name(namespace, event.producer), consumer)
+        # nats-py leaves consumer_info unannotated; it returns a ConsumerInfo.
+        info: ConsumerInfo = await nc.jetstream().consumer_info(
+            stream_name(namespace, event.producer), consumer
+        )
     finally:
         await nc.close()
-    return info.delivered.stream_seq >= deliveries and info.num_ack_pending == 0 and info.num_pending == 0
+    return (
+        info.delivered is not None
+        and info.delivered.stream_seq >= deliveries
+        and info.num_ack_pending == 0
+        and info.num_pending == 0
+    )

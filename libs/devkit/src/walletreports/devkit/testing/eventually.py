@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 T = TypeVar("T")
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.05) -> T:
+async def eventually(
+    probe: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.05
+) -> T:
     """Return the first truthy value of `probe()`; fail with the last value after `timeout`."""
     deadline = asyncio.get_running_loop().time() + timeout
     value = await probe()
@@ -27,4 +29,5 @@ async def count_rows(service: Any, table: Any, **where: Any) -> int:
         query = select(func.count()).select_from(table)
         for column, value in where.items():
             query = query.where(table.c[column] == value)
-        return (await session.execute(query)).scalar_one()
+        rows: int = (await session.execute(query)).scalar_one()
+        return rows

@@ -34,7 +34,9 @@ effects = Table(
     Column("event_id", Uuid, nullable=False),
     Column("email", Text, nullable=False),
     # The database clock at the effect, so latency can be read against outbox.created_at.
-    Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.clock_timestamp()),
+    Column(
+        "handled_at", DateTime(timezone=True), nullable=False, server_default=func.clock_timestamp()
+    ),
 )
 
 
@@ -59,7 +61,11 @@ RECORD_EFFECT = insert_from_arrays(effects, ("event_id", "email"))
 @handlers.on_batch(UserRegistered)
 async def record_effect(events: Sequence[UserRegistered], uow: UnitOfWork) -> None:
     await uow.session.execute(
-        RECORD_EFFECT, {"event_id": [event.event_id for event in events], "email": [event.email for event in events]}
+        RECORD_EFFECT,
+        {
+            "event_id": [event.event_id for event in events],
+            "email": [event.email for event in events],
+        },
     )
     if injected_hangs["left"] > 0:
         injected_hangs["left"] -= 1

@@ -21,9 +21,10 @@ import nats
 import pytest
 import pytest_asyncio
 
-from ..messaging.streams import delete_streams
-from .databases import DatabaseFactory, containerised_postgres, docker_reachable, embedded_postgres
+from walletreports.kit.messaging.streams import delete_streams
+
 from ..processes import free_port, start_nats_server, stop_process
+from .databases import DatabaseFactory, containerised_postgres, docker_reachable, embedded_postgres
 from .serving import ServiceHarness
 
 RUN_ID = uuid.uuid4().hex[:8]

@@ -13,12 +13,13 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from .. import migrations
-from ..clock import Clock
+from walletreports.kit import migrations
+from walletreports.kit.clock import Clock
+from walletreports.kit.runtime import ServiceRuntime
+from walletreports.kit.service import Service, create_app
+from walletreports.kit.settings import ServiceSettings
+
 from ..processes import free_port
-from ..runtime import ServiceRuntime
-from ..service import Service, create_app
-from ..settings import ServiceSettings
 from .databases import DatabaseFactory
 
 
@@ -26,7 +27,9 @@ from .databases import DatabaseFactory
 async def serving(app: FastAPI) -> AsyncIterator[str]:
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", access_log=False)
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, lifespan="on", access_log=False
+        )
     )
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -61,7 +64,9 @@ class RunningService:
         return await wait_until_ready(self.http, timeout)
 
 
-async def wait_until_ready(http: httpx.AsyncClient, timeout: float = 20.0, *, want: int = 200) -> dict[str, Any]:
+async def wait_until_ready(
+    http: httpx.AsyncClient, timeout: float = 20.0, *, want: int = 200
+) -> dict[str, Any]:
     deadline = asyncio.get_running_loop().time() + timeout
     body: dict[str, Any] = {}
     while asyncio.get_running_loop().time() < deadline:
@@ -114,9 +119,12 @@ class ServiceHarness:
         settings = self.settings(service, database_url, **env)
         app = create_app(service, settings, clock=clock)
         token = settings.internal_token.get_secret_value()
-        async with serving(app) as url, httpx.AsyncClient(
-            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10
-        ) as http:
+        async with (
+            serving(app) as url,
+            httpx.AsyncClient(
+                base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10
+            ) as http,
+        ):
             running = RunningService(service, url, app, http, database_url)
             if wait_ready:
                 await running.wait_ready()

@@ -11,7 +11,13 @@ import contextlib
 
 
 class TcpProxy:
-    def __init__(self, upstream_host: str | None = None, upstream_port: int | None = None, *, upstream_unix: str | None = None) -> None:
+    def __init__(
+        self,
+        upstream_host: str | None = None,
+        upstream_port: int | None = None,
+        *,
+        upstream_unix: str | None = None,
+    ) -> None:
         self.upstream_host = upstream_host
         self.upstream_port = upstream_port
         self.upstream_unix = upstream_unix
@@ -44,7 +50,9 @@ class TcpProxy:
             if self.upstream_unix:
                 up_reader, up_writer = await asyncio.open_unix_connection(self.upstream_unix)
             else:
-                up_reader, up_writer = await asyncio.open_connection(self.upstream_host, self.upstream_port)
+                up_reader, up_writer = await asyncio.open_connection(
+                    self.upstream_host, self.upstream_port
+                )
         except OSError:
             writer.close()
             return

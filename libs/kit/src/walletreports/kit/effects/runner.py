@@ -48,7 +48,9 @@ log = logging.getLogger(__name__)
 # unrecorded (the outcome could not be written; the row is left to the stale sweep).
 EFFECTS = Counter("side_effects_total", "Side effect attempts by outcome", ["kind", "outcome"])
 UNRESOLVED_ROWS = Gauge(
-    "side_effects_unresolved", "Side effects failed or in doubt, waiting for staff", ["kind", "status"]
+    "side_effects_unresolved",
+    "Side effects failed or in doubt, waiting for staff",
+    ["kind", "status"],
 )
 
 _OUTCOME_LABEL = {DONE: "done", PENDING: "retrying", FAILED: "failed", IN_DOUBT: "in_doubt"}
@@ -134,7 +136,9 @@ class EffectRunner:
         for kind, performer in self.performers.items():
             stale = await self._reclaim_stale(kind, performer)
             settled += len(stale)
-            await asyncio.gather(*(self._settle_stale(performer, intent, claim) for intent, claim in stale))
+            await asyncio.gather(
+                *(self._settle_stale(performer, intent, claim) for intent, claim in stale)
+            )
         return settled
 
     async def refresh_unresolved_gauge(self) -> None:
@@ -169,7 +173,9 @@ class EffectRunner:
             raise
         tasks = []
         for intent, claim in claimed:
-            task = asyncio.create_task(self._carry_out(intent, claim), name=f"effect-{intent.kind}-{intent.id}")
+            task = asyncio.create_task(
+                self._carry_out(intent, claim), name=f"effect-{intent.kind}-{intent.id}"
+            )
             self._in_flight.add(task)
             task.add_done_callback(self._finished)
             tasks.append(task)
@@ -201,7 +207,13 @@ class EffectRunner:
         statement = (
             update(t)
             .where(t.c.id == due.c.id, t.c.status == PENDING)
-            .values(status=RUNNING, attempts=t.c.attempts + 1, started_at=func.now(), finished_at=None, claim=claim)
+            .values(
+                status=RUNNING,
+                attempts=t.c.attempts + 1,
+                started_at=func.now(),
+                finished_at=None,
+                claim=claim,
+            )
             .returning(*_intent_columns(t))
         )
         # Committed before anything is performed: from here on, the row says "maybe".
@@ -229,8 +241,12 @@ class EffectRunner:
             except asyncio.CancelledError:
                 raise
             except Exception:  # a bug here must not kill the runner
-                log.exception("side effect %s %r (id %d): the runner failed; left to the stale sweep",
-                              intent.kind, intent.key, intent.id)
+                log.exception(
+                    "side effect %s %r (id %d): the runner failed; left to the stale sweep",
+                    intent.kind,
+                    intent.key,
+                    intent.id,
+                )
 
     async def _perform(self, performer: Performer, intent: Intent) -> _Outcome:
         timeout = performer.policy.timeout_seconds
@@ -241,10 +257,17 @@ class EffectRunner:
         except EffectRefused as exc:
             return _Outcome(FAILED, error=f"refused: {_describe(exc)}")
         except TimeoutError:
-            return await self._unknown(performer, intent, f"outcome unknown: no answer within {timeout:g}s")
+            return await self._unknown(
+                performer, intent, f"outcome unknown: no answer within {timeout:g}s"
+            )
         except Exception as exc:  # whatever it was, it may have happened
-            log.warning("side effect %s %r (id %d) raised; its outcome is unknown", intent.kind, intent.key,
-                        intent.id, exc_info=True)
+            log.warning(
+                "side effect %s %r (id %d) raised; its outcome is unknown",
+                intent.kind,
+                intent.key,
+                intent.id,
+                exc_info=True,
+            )
             return await self._unknown(performer, intent, f"outcome unknown: {_describe(exc)}")
         return _Outcome(DONE, result=result)
 
@@ -258,10 +281,17 @@ class EffectRunner:
     async def _unknown(self, performer: Performer, intent: Intent, error: str) -> _Outcome:
         """It may have happened: ask reconcile; else in doubt, unless safe to repeat."""
         try:
-            verdict = await asyncio.wait_for(performer.reconcile(intent), performer.policy.timeout_seconds)
+            verdict = await asyncio.wait_for(
+                performer.reconcile(intent), performer.policy.timeout_seconds
+            )
         except Exception as exc:  # a reconcile that fails cannot tell
-            log.warning("side effect %s %r (id %d): reconcile failed", intent.kind, intent.key, intent.id,
-                        exc_info=True)
+            log.warning(
+                "side effect %s %r (id %d): reconcile failed",
+                intent.kind,
+                intent.key,
+                intent.id,
+                exc_info=True,
+            )
             verdict, error = None, f"{error}; reconcile failed: {_describe(exc)}"
         if verdict is True or isinstance(verdict, Happened):
             result = verdict.result if isinstance(verdict, Happened) else None
@@ -274,7 +304,9 @@ class EffectRunner:
 
     # -- recording --------------------------------------------------------------------
 
-    async def _record(self, performer: Performer, intent: Intent, claim: uuid.UUID, outcome: _Outcome) -> None:
+    async def _record(
+        self, performer: Performer, intent: Intent, claim: uuid.UUID, outcome: _Outcome
+    ) -> None:
         """Write the outcome, trying again a few times (the database may blink). If it
         cannot be written, the row stays `running` and the stale sweep settles it."""
         for delay in (*self.record_retry_seconds, None):
@@ -287,25 +319,55 @@ class EffectRunner:
                     log.exception(
                         "side effect %s %r (id %d): could not record its outcome (%s: %s); "
                         "left running for the stale sweep",
-                        intent.kind, intent.key, intent.id, outcome.status, outcome.error or "ok",
+                        intent.kind,
+                        intent.key,
+                        intent.id,
+                        outcome.status,
+                        outcome.error or "ok",
                     )
                     return
-                log.warning("side effect %s %r (id %d): recording its outcome failed; again in %gs",
-                            intent.kind, intent.key, intent.id, delay, exc_info=True)
+                log.warning(
+                    "side effect %s %r (id %d): recording its outcome failed; again in %gs",
+                    intent.kind,
+                    intent.key,
+                    intent.id,
+                    delay,
+                    exc_info=True,
+                )
                 await asyncio.sleep(delay)
         if not recorded:
-            log.warning("side effect %s %r (id %d): already settled elsewhere; this outcome (%s) is dropped",
-                        intent.kind, intent.key, intent.id, outcome.status)
+            log.warning(
+                "side effect %s %r (id %d): already settled elsewhere; this outcome (%s) is dropped",
+                intent.kind,
+                intent.key,
+                intent.id,
+                outcome.status,
+            )
             return
         EFFECTS.labels(intent.kind, _OUTCOME_LABEL[outcome.status]).inc()
         if outcome.status in UNRESOLVED:
-            log.error("side effect %s %r (id %d) is %s: %s", intent.kind, intent.key, intent.id,
-                      outcome.status, outcome.error)
+            log.error(
+                "side effect %s %r (id %d) is %s: %s",
+                intent.kind,
+                intent.key,
+                intent.id,
+                outcome.status,
+                outcome.error,
+            )
         elif outcome.status == PENDING:
-            log.warning("side effect %s %r (id %d) attempt %d: %s; again in %s", intent.kind, intent.key,
-                        intent.id, intent.attempts, outcome.error, outcome.retry_in)
+            log.warning(
+                "side effect %s %r (id %d) attempt %d: %s; again in %s",
+                intent.kind,
+                intent.key,
+                intent.id,
+                intent.attempts,
+                outcome.error,
+                outcome.retry_in,
+            )
 
-    async def _write_outcome(self, performer: Performer, intent: Intent, claim: uuid.UUID, outcome: _Outcome) -> bool:
+    async def _write_outcome(
+        self, performer: Performer, intent: Intent, claim: uuid.UUID, outcome: _Outcome
+    ) -> bool:
         t = self.table
         values: dict[str, Any] = {"status": outcome.status}
         if outcome.error is not None:
@@ -332,7 +394,9 @@ class EffectRunner:
                 if outcome.status == DONE:
                     await performer.on_done(self.unit_of_work(session), intent, outcome.result)
                 elif outcome.status in UNRESOLVED:
-                    await performer.on_failed(self.unit_of_work(session), intent, outcome.status, outcome.error or "")
+                    await performer.on_failed(
+                        self.unit_of_work(session), intent, outcome.status, outcome.error or ""
+                    )
             if session.info.pop(RECORDED_FLAG, False):
                 self.on_events_committed()
             if session.info.pop(REQUESTED_FLAG, False):
@@ -341,7 +405,9 @@ class EffectRunner:
 
     # -- stale rows and stopping ------------------------------------------------------
 
-    async def _reclaim_stale(self, kind: str, performer: Performer) -> list[tuple[Intent, uuid.UUID]]:
+    async def _reclaim_stale(
+        self, kind: str, performer: Performer
+    ) -> list[tuple[Intent, uuid.UUID]]:
         """Take the rows of `kind` that have been running too long. Their started_at is
         moved on (they stay running, under the same claim), so other sweepers leave
         them alone while this one settles them; if it dies too, they come round again."""
@@ -368,10 +434,16 @@ class EffectRunner:
 
     async def _settle_stale(self, performer: Performer, intent: Intent, claim: uuid.UUID) -> None:
         with correlated(intent.correlation_id):
-            log.warning("side effect %s %r (id %d) was left running by a runner that stopped; outcome unknown",
-                        intent.kind, intent.key, intent.id)
+            log.warning(
+                "side effect %s %r (id %d) was left running by a runner that stopped; outcome unknown",
+                intent.kind,
+                intent.key,
+                intent.id,
+            )
             outcome = await self._unknown(
-                performer, intent, "outcome unknown: its runner stopped before recording it (crash, or database away)"
+                performer,
+                intent,
+                "outcome unknown: its runner stopped before recording it (crash, or database away)",
             )
             await self._record(performer, intent, claim, outcome)
 
@@ -390,13 +462,23 @@ class EffectRunner:
         for task in unfinished:
             task.cancel()
         if unfinished:
-            log.warning("stopping with %d side effects still being performed; left to the stale sweep",
-                        len(unfinished))
+            log.warning(
+                "stopping with %d side effects still being performed; left to the stale sweep",
+                len(unfinished),
+            )
             await asyncio.gather(*unfinished, return_exceptions=True)
 
 
 def _intent_columns(t: Table) -> tuple[Any, ...]:
-    return (t.c.id, t.c.kind, t.c.key, t.c.payload, t.c.correlation_id, t.c.attempts, t.c.created_at)
+    return (
+        t.c.id,
+        t.c.kind,
+        t.c.key,
+        t.c.payload,
+        t.c.correlation_id,
+        t.c.attempts,
+        t.c.created_at,
+    )
 
 
 def _intent(row: Any) -> Intent:

@@ -33,8 +33,12 @@ class SideEffect:
     finished_at: datetime | None
 
 
-async def find_effect(session: AsyncSession, table: Table, *, kind: str, key: str) -> SideEffect | None:
-    row = (await session.execute(select(table).where(table.c.kind == kind, table.c.key == key))).first()
+async def find_effect(
+    session: AsyncSession, table: Table, *, kind: str, key: str
+) -> SideEffect | None:
+    row = (
+        await session.execute(select(table).where(table.c.kind == kind, table.c.key == key))
+    ).first()
     return None if row is None else _effect(row)
 
 
@@ -58,7 +62,9 @@ async def retry(session: AsyncSession, table: Table, effect_id: int) -> bool:
     changed = await session.execute(
         update(t)
         .where(t.c.id == effect_id, t.c.status.in_(UNRESOLVED))
-        .values(status=PENDING, attempts=0, next_attempt_at=func.now(), claim=None, finished_at=None)
+        .values(
+            status=PENDING, attempts=0, next_attempt_at=func.now(), claim=None, finished_at=None
+        )
         .returning(t.c.id)
     )
     if changed.first() is None:

@@ -58,7 +58,9 @@ def side_effects_table(metadata: MetaData) -> Table:
         Column("status", Text, nullable=False, server_default=text("'pending'")),
         # Attempts claimed since the row was requested (or since staff last retried it).
         Column("attempts", Integer, nullable=False, server_default=text("0")),
-        Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column(
+            "next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()
+        ),
         Column("last_error", Text),
         Column("result", JSONB(none_as_null=True)),
         # Which claim the row is running under: an outcome is written only by the runner
@@ -68,11 +70,20 @@ def side_effects_table(metadata: MetaData) -> Table:
         Column("started_at", DateTime(timezone=True)),
         Column("finished_at", DateTime(timezone=True)),
         UniqueConstraint("kind", "key", name="side_effects_kind_key"),
-        CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="side_effects_status"),
+        CheckConstraint(
+            f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="side_effects_status"
+        ),
         # What runners claim: due pending rows.
-        Index("side_effects_due", "next_attempt_at", "id", postgresql_where=text("status = 'pending'")),
+        Index(
+            "side_effects_due", "next_attempt_at", "id", postgresql_where=text("status = 'pending'")
+        ),
         # What the stale sweep looks at: rows whose runner may have died.
-        Index("side_effects_running", "kind", "started_at", postgresql_where=text("status = 'running'")),
+        Index(
+            "side_effects_running",
+            "kind",
+            "started_at",
+            postgresql_where=text("status = 'running'"),
+        ),
         # What staff look at, and the unresolved gauge counts.
         Index(
             "side_effects_unresolved",

@@ -97,13 +97,19 @@ async def _give_back(messages: Iterable[Msg]) -> None:
     """NAK for another replica. The short delay keeps them away from the fetches this
     replica still has under way while it stops."""
     for msg in messages:
-        with contextlib.suppress(Exception):  # the connection may be going; then the ack wait brings it back
+        with contextlib.suppress(
+            Exception
+        ):  # the connection may be going; then the ack wait brings it back
             await msg.nak(delay=GIVE_BACK_DELAY_SECONDS)
 
 
 class EventConsumer:
     def __init__(
-        self, units: UnitsOfWork[Any], inbox: Inbox, namespace: str, jetstream: Callable[[], JetStreamContext | None]
+        self,
+        units: UnitsOfWork[Any],
+        inbox: Inbox,
+        namespace: str,
+        jetstream: Callable[[], JetStreamContext | None],
     ) -> None:
         self.units = units
         self.inbox = inbox
@@ -120,7 +126,9 @@ class EventConsumer:
         """Take the service's routes. Their pull loops run on the broker's connection
         and start in `declare`, once their durable consumers exist."""
         self._broker = broker
-        self._bound = [(route, GroupCommitter(route, self.units, self.inbox)) for route in handlers.routes]
+        self._bound = [
+            (route, GroupCommitter(route, self.units, self.inbox)) for route in handlers.routes
+        ]
 
     def _consumer_config(self, route: Route[Any]) -> ConsumerConfig:
         return ConsumerConfig(
@@ -159,7 +167,9 @@ class EventConsumer:
         first call after bind starts anything, and nothing starts once stopping."""
         if self._loops or self._stopping.is_set():
             return
-        subscriptions: list[tuple[Route[Any], GroupCommitter, JetStreamContext.PullSubscription]] = []
+        subscriptions: list[
+            tuple[Route[Any], GroupCommitter, JetStreamContext.PullSubscription]
+        ] = []
         try:
             for route, committer in self._bound:
                 stream = stream_name(self.namespace, route.event_cls.producer)
@@ -192,7 +202,9 @@ class EventConsumer:
         except Exception:  # noqa: BLE001 - FastStream has no connection (yet, or any more)
             return False
 
-    async def deliver(self, route: Route[Any], committer: GroupCommitter, messages: Sequence[Msg]) -> None:
+    async def deliver(
+        self, route: Route[Any], committer: GroupCommitter, messages: Sequence[Msg]
+    ) -> None:
         if self._stopping.is_set():
             await _give_back(messages)
             return
@@ -247,7 +259,11 @@ class EventConsumer:
         for work in unfinished:
             work.cancel()  # its loop hands the batch back (deliver)
         if unfinished:
-            log.warning("stopping: %d batch(es) did not finish in %.0fs; rolled back and handed back", len(unfinished), grace_seconds)
+            log.warning(
+                "stopping: %d batch(es) did not finish in %.0fs; rolled back and handed back",
+                len(unfinished),
+                grace_seconds,
+            )
             await asyncio.wait(unfinished)
         running = {loop for loop in loops if not loop.done()}
         if running:
@@ -260,13 +276,19 @@ class EventConsumer:
         subscriptions, self._subscriptions = self._subscriptions, []
         await _unsubscribe(subscriptions)
 
-    async def _retry_later(self, route: Route[Any], msg: Msg, event: Event, error: Exception) -> None:
+    async def _retry_later(
+        self, route: Route[Any], msg: Msg, event: Event, error: Exception
+    ) -> None:
         delivered = msg.metadata.num_delivered or 1
         HANDLED.labels(route.consumer, "failed").inc()
         with correlated(event.correlation_id):
             log.error(
                 "%s failed on %s %s (delivery %d); retrying",
-                route.consumer, event.subject, event.event_id, delivered, exc_info=error,
+                route.consumer,
+                event.subject,
+                event.event_id,
+                delivered,
+                exc_info=error,
             )
         await msg.nak(delay=retry_delay(delivered))
 
@@ -285,17 +307,24 @@ class EventConsumer:
                 },
             )
         except Exception:  # keep the message rather than lose it
-            log.exception("could not dead-letter an unreadable event for %s; it will come back", route.consumer)
+            log.exception(
+                "could not dead-letter an unreadable event for %s; it will come back",
+                route.consumer,
+            )
             await msg.nak(delay=MAX_RETRY_DELAY_SECONDS)
             return
         HANDLED.labels(route.consumer, "rejected").inc()
-        log.error("rejected event for %s (copied to the dead-letter stream): %s", route.consumer, reason)
+        log.error(
+            "rejected event for %s (copied to the dead-letter stream): %s", route.consumer, reason
+        )
         await msg.term()
 
 
 async def _unsubscribe(subscriptions: Iterable[JetStreamContext.PullSubscription]) -> None:
     for sub in subscriptions:
-        with contextlib.suppress(Exception):  # the connection may be going; it takes its subscriptions with it
+        with contextlib.suppress(
+            Exception
+        ):  # the connection may be going; it takes its subscriptions with it
             await sub.unsubscribe()
 
 

@@ -77,7 +77,9 @@ class GroupCommitter:
             async with asyncio.timeout(GROUP_DEADLINE_SECONDS), self.units() as uow:
                 fresh = await self.inbox.claim_many(uow.session, self.route.consumer, [event])
                 if fresh:
-                    await self.inbox.record_refusal(uow.session, self.route.consumer, event, refusal.code, refusal.message)
+                    await self.inbox.record_refusal(
+                        uow.session, self.route.consumer, event, refusal.code, refusal.message
+                    )
         except Exception as exc:  # noqa: BLE001 - could not record it: retried like any failure
             return exc
         if fresh:
@@ -85,7 +87,11 @@ class GroupCommitter:
             with correlated(event.correlation_id):
                 log.error(
                     "%s refused %s %s for good (%s: %s); acknowledged, not retried",
-                    self.route.consumer, event.subject, event.event_id, refusal.code, refusal.message,
+                    self.route.consumer,
+                    event.subject,
+                    event.event_id,
+                    refusal.code,
+                    refusal.message,
                 )
         return bool(fresh)
 
@@ -100,5 +106,7 @@ class GroupCommitter:
             # One lock order for everyone: by correlation id (the order whose rows a
             # handler locks), so batches on different replicas rarely deadlock.
             if todo:
-                await self.route.handle(sorted(todo.values(), key=lambda e: e.correlation_id or ""), uow)
+                await self.route.handle(
+                    sorted(todo.values(), key=lambda e: e.correlation_id or ""), uow
+                )
         return set(fresh)

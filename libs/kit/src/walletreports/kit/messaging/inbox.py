@@ -21,7 +21,9 @@ class Inbox:
             .returning(table.c.event_id)
         )
 
-    async def claim_many(self, session: AsyncSession, consumer: str, events: list[Event]) -> set[uuid.UUID]:
+    async def claim_many(
+        self, session: AsyncSession, consumer: str, events: list[Event]
+    ) -> set[uuid.UUID]:
         """The ids among `events` this consumer has not seen before, claimed in one statement.
 
         The claims commit or roll back with the handlers' effects, so a handler that
@@ -29,7 +31,9 @@ class Inbox:
         """
         if not events:
             return set()
-        firsts = {event.event_id: event for event in events}.values()  # a second copy in the batch claims nothing more
+        firsts = {
+            event.event_id: event for event in events
+        }.values()  # a second copy in the batch claims nothing more
         result = await session.execute(
             self._claim_many,
             {
@@ -40,7 +44,9 @@ class Inbox:
         )
         return set(result.scalars())
 
-    async def record_refusal(self, session: AsyncSession, consumer: str, event: Event, code: str, message: str) -> None:
+    async def record_refusal(
+        self, session: AsyncSession, consumer: str, event: Event, code: str, message: str
+    ) -> None:
         """Mark an event this consumer refused for good (its claim is in this transaction)."""
         t = self.table
         await session.execute(

@@ -24,7 +24,9 @@ INBOX_RETENTION = MAX_AGE * 2
 
 
 class MessagingJanitor:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, inbox: Table) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], outbox: Table, inbox: Table
+    ) -> None:
         self.sessions = sessions
         self.outbox = outbox
         self.inbox = inbox

@@ -16,7 +16,9 @@ RECORDED_FLAG = "walletreports.outbox.recorded"
 class Outbox:
     def __init__(self, table: Table) -> None:
         self.table = table
-        self._insert = insert_from_arrays(table, ("event_id", "subject", "payload", "correlation_id"))
+        self._insert = insert_from_arrays(
+            table, ("event_id", "subject", "payload", "correlation_id")
+        )
 
     async def record(self, session: AsyncSession, *events: Event) -> None:
         """Add events to the caller's transaction; they leave only if it commits."""

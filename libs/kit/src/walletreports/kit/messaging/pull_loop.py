@@ -38,7 +38,9 @@ class Subscription(Protocol):
     async def fetch(self, batch: int = 1, timeout: float | None = 5) -> list[Any]: ...
 
 
-async def fetch_batch(sub: Subscription, size: int, wait: float, stopping: asyncio.Event) -> list[Any]:
+async def fetch_batch(
+    sub: Subscription, size: int, wait: float, stopping: asyncio.Event
+) -> list[Any]:
     """Up to `size` messages. What is already there comes at once, and a partial batch
     waits at most `wait` seconds to fill: nats-py hands back whatever has arrived, so
     it is asked again for the rest until the batch is full or the time is up."""
@@ -50,7 +52,9 @@ async def fetch_batch(sub: Subscription, size: int, wait: float, stopping: async
             break
         try:
             messages += await sub.fetch(size - len(messages), timeout=remaining)
-        except TimeoutError:  # nats.errors.TimeoutError is a subclass: either kind, nothing more came
+        except (
+            TimeoutError
+        ):  # nats.errors.TimeoutError is a subclass: either kind, nothing more came
             break
         except Exception:
             if not messages:
@@ -83,7 +87,13 @@ async def pull(
         except Exception as exc:  # noqa: BLE001 - NATS going away or the consumer missing: try again
             if stopping.is_set():
                 return
-            log.warning("fetching for %s failed (%s: %s); again in %.1fs", name, type(exc).__name__, exc, back_off)
+            log.warning(
+                "fetching for %s failed (%s: %s); again in %.1fs",
+                name,
+                type(exc).__name__,
+                exc,
+                back_off,
+            )
             await _pause(stopping, back_off)
             back_off = min(back_off * 2, LAST_BACK_OFF_SECONDS)
             continue

@@ -57,7 +57,9 @@ class OutboxRelay:
         publish_timeout_seconds: float = 3.0,
     ) -> None:
         if batch_size >= MAX_PENDING_PUBLISHES:
-            raise ValueError(f"batch_size must be below {MAX_PENDING_PUBLISHES} (nats-py's async publish window)")
+            raise ValueError(
+                f"batch_size must be below {MAX_PENDING_PUBLISHES} (nats-py's async publish window)"
+            )
         self.sessions = sessions
         self.table = table
         self.jetstream = jetstream
@@ -70,7 +72,9 @@ class OutboxRelay:
         # (aliases, subqueries, an IN list per pass) cost more than running them.
         self._claim = _claimable(table, batch_size)
         self._mark_published = (
-            update(table).where(table.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger)))).values(published_at=func.now())
+            update(table)
+            .where(table.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+            .values(published_at=func.now())
         )
 
     def wake(self) -> None:
@@ -109,7 +113,9 @@ class OutboxRelay:
                 return 0, 0
             outcomes = await self._publish_all(js, rows)
             sent = [row.id for row, error in zip(rows, outcomes, strict=True) if error is None]
-            failed = [(row, error) for row, error in zip(rows, outcomes, strict=True) if error is not None]
+            failed = [
+                (row, error) for row, error in zip(rows, outcomes, strict=True) if error is not None
+            ]
             if sent:
                 await session.execute(self._mark_published, {"ids": sent})
             for row, error in failed:
@@ -124,8 +130,14 @@ class OutboxRelay:
                 )
         if failed:
             row, error = failed[0]
-            log.warning("outbox relay: %d published, %d failed (first: %s %s: %s)", len(sent), len(failed),
-                        row.subject, row.event_id, error)
+            log.warning(
+                "outbox relay: %d published, %d failed (first: %s %s: %s)",
+                len(sent),
+                len(failed),
+                row.subject,
+                row.event_id,
+                error,
+            )
         return len(sent), len(failed)
 
     async def _publish_all(self, js: JetStreamContext, rows: Sequence[Any]) -> list[str | None]:

@@ -86,7 +86,9 @@ class EventHandlers:
 
         return register
 
-    def on_batch(self, event_cls: type[E], *, name: str | None = None) -> Callable[[Handler], Handler]:
+    def on_batch(
+        self, event_cls: type[E], *, name: str | None = None
+    ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self._add(event_cls, handler, name or handler.__name__, batch=True)
             return handler
@@ -102,7 +104,9 @@ class EventHandlers:
         routes: list[Route[Any]] = []
         for r in self.registrations:
             bound = inject(r.handler, available, leading=2)
-            routes.append(Route(r.event_cls, bound if r.batch else one_at_a_time(bound), r.consumer))
+            routes.append(
+                Route(r.event_cls, bound if r.batch else one_at_a_time(bound), r.consumer)
+            )
         return BoundHandlers(routes)
 
     def _add(self, event_cls: type[Event], handler: Handler, name: str, *, batch: bool) -> None:

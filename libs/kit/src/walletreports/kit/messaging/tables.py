@@ -38,10 +38,22 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("attempts", Integer, nullable=False, server_default=text("0")),
         Column("last_error", Text),
         # A row that failed waits until then, so it cannot crowd out the rows behind it.
-        Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        Index("outbox_unpublished", "next_attempt_at", "id", postgresql_where=text("published_at IS NULL")),
+        Column(
+            "next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()
+        ),
+        Index(
+            "outbox_unpublished",
+            "next_attempt_at",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+        ),
         # The relay asks "is an earlier event of this correlation id still unpublished?"
-        Index("outbox_unpublished_chain", "correlation_id", "id", postgresql_where=text("published_at IS NULL")),
+        Index(
+            "outbox_unpublished_chain",
+            "correlation_id",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+        ),
     )
 
 

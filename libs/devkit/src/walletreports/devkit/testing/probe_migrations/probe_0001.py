@@ -15,7 +15,12 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
         sa.Column("event_id", sa.Uuid, nullable=False),
         sa.Column("email", sa.Text, nullable=False),
-        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.clock_timestamp()),
+        sa.Column(
+            "handled_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.func.clock_timestamp(),
+        ),
     )
 
 

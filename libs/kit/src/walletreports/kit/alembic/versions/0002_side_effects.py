@@ -30,23 +30,37 @@ def upgrade() -> None:
         sa.Column("correlation_id", sa.Text),
         sa.Column("status", sa.Text, nullable=False, server_default=sa.text("'pending'")),
         sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
-        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "next_attempt_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.func.now(),
+        ),
         sa.Column("last_error", sa.Text),
         sa.Column("result", JSONB(none_as_null=True)),
         sa.Column("claim", sa.Uuid),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("started_at", sa.DateTime(timezone=True)),
         sa.Column("finished_at", sa.DateTime(timezone=True)),
         sa.UniqueConstraint("kind", "key", name="side_effects_kind_key"),
         sa.CheckConstraint(
-            "status IN ('pending', 'running', 'done', 'failed', 'in_doubt')", name="side_effects_status"
+            "status IN ('pending', 'running', 'done', 'failed', 'in_doubt')",
+            name="side_effects_status",
         ),
     )
     op.create_index(
-        "side_effects_due", "side_effects", ["next_attempt_at", "id"], postgresql_where=sa.text("status = 'pending'")
+        "side_effects_due",
+        "side_effects",
+        ["next_attempt_at", "id"],
+        postgresql_where=sa.text("status = 'pending'"),
     )
     op.create_index(
-        "side_effects_running", "side_effects", ["kind", "started_at"], postgresql_where=sa.text("status = 'running'")
+        "side_effects_running",
+        "side_effects",
+        ["kind", "started_at"],
+        postgresql_where=sa.text("status = 'running'"),
     )
     op.create_index(
         "side_effects_unresolved",
