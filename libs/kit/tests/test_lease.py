@@ -216,37 +216,11 @@ async def test_a_replica_that_dies_is_replaced_within_the_ttl_and_the_two_never_
     assert (taken_at - failed_at) / 1e9 <= TTL + TTL / 5 + TAKE_OVER_SLACK, logs
 
 
-class FreezableProxy(TcpProxy):
-    """A TcpProxy that can also freeze: connections stay open but no byte gets through,
-    a partition the client cannot see (it would only notice at its next ping)."""
-
-    def __init__(self, host: str, port: int) -> None:
-        super().__init__(host, port)
-        self._flowing = asyncio.Event()
-        self._flowing.set()
-
-    def freeze(self) -> None:
-        self._flowing.clear()
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                await self._flowing.wait()
-                writer.write(data)
-                await writer.drain()
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            self._writers.discard(writer)
-            with contextlib.suppress(Exception):
-                writer.close()
-
-
 @pytest.mark.parametrize("fault", ["cut", "freeze"])
 async def test_a_holder_that_cannot_renew_stops_before_its_entry_can_age_out(
     nats_url, namespace, fault
 ):
-    proxy = await FreezableProxy(*host_port(nats_url)).start()
+    proxy = await TcpProxy(*host_port(nats_url)).start()
     runs = Runs()
     try:
         async with (

@@ -1,7 +1,9 @@
 """A TCP proxy a test can cut and restore, to make a database or NATS 'go away'.
 
 Cutting closes the listener and every open connection (the client sees the server
-vanish); restoring listens on the same port again.
+vanish); restoring listens on the same port again. Freezing keeps every connection open
+but lets no byte through: a partition the client cannot see (until its next ping);
+thawing lets the bytes flow again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ class TcpProxy:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
+
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
 
     async def start(self) -> TcpProxy:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
@@ -62,6 +72,7 @@ class TcpProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                await self._flowing.wait()
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):
