@@ -8,23 +8,11 @@ acknowledged, never retried in a loop).
 
 from __future__ import annotations
 
-from walletreports.kit.errors import Conflict, DomainError, Forbidden, InvalidInput
-
-__all__ = [
-    "CatalogConfigError",
-    "Conflict",
-    "DomainError",
-    "Forbidden",
-    "IllegalTransition",
-    "InvalidInput",
-    "InvalidOrderRequest",
-    "InvalidRiskScore",
-    "InvalidTokensUsed",
-    "InvalidWalletAddress",
-    "NotOrderOwner",
-    "StaffOnlyAction",
-    "UnknownProduct",
-]
+# Re-exported: the domain's errors and the kinds they are, from one module.
+from walletreports.kit.errors import Conflict as Conflict
+from walletreports.kit.errors import DomainError as DomainError
+from walletreports.kit.errors import Forbidden as Forbidden
+from walletreports.kit.errors import InvalidInput as InvalidInput
 
 
 class InvalidWalletAddress(InvalidInput):

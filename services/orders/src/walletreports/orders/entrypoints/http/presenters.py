@@ -3,7 +3,11 @@ USD and multipliers as strings, base units as integers, times in ISO 8601."""
 
 from __future__ import annotations
 
-from ...domain import AuditFee, BillingSummary, Catalog, SubscriptionPlan, SubscriptionStatus
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from ...domain import AuditFee, BillingSummary, Catalog, SubscriptionPlan
 from .responses import (
     AuditFeeQuote,
     Billing,
@@ -15,8 +19,11 @@ from .responses import (
     CatalogView,
 )
 
+M = TypeVar("M", bound=BaseModel)
+
 
 def billing_view(summary: BillingSummary) -> Billing:
+    # The domain's values carry the answer's field names: read them off the objects.
     sub = summary.subscription
     return Billing(
         user_id=summary.user_id,
@@ -26,39 +33,14 @@ def billing_view(summary: BillingSummary) -> Billing:
         total_payments=sum(1 for p in summary.payments if p.accepted),
         reports_completed=summary.reports_completed,
         reports_partial=summary.reports_partial,
-        subscription=None
-        if sub is None
-        else BillingSubscription(
-            plan=sub.plan,
-            status=SubscriptionStatus(sub.status),
-            reports_used=sub.reports_used,
-            reports_included=sub.reports_included,
-            reports_remaining=sub.reports_remaining,
-            expires_at=sub.expires_at,
-        ),
-        orders=[
-            BillingOrder(
-                order_id=o.order_id,
-                product=o.product,
-                wallet_address=o.wallet_address,
-                status=o.status,
-                price_usd=o.price_usd,
-                paid_via=o.paid_via,
-                created_at=o.created_at,
-            )
-            for o in summary.orders
-        ],
-        payments=[
-            BillingPayment(
-                order_id=p.order_id,
-                currency=p.currency,
-                amount_base_units=p.amount_base_units,
-                signature=p.signature,
-                accepted=p.accepted,
-            )
-            for p in summary.payments
-        ],
+        subscription=None if sub is None else _read(BillingSubscription, sub),
+        orders=[_read(BillingOrder, o) for o in summary.orders],
+        payments=[_read(BillingPayment, p) for p in summary.payments],
     )
+
+
+def _read(model: type[M], value: object) -> M:
+    return model.model_validate(value, from_attributes=True)
 
 
 def catalog_view(catalog: Catalog) -> CatalogView:
@@ -84,16 +66,5 @@ def catalog_view(catalog: Catalog) -> CatalogView:
 
 
 def audit_fee_quote(fee: AuditFee) -> AuditFeeQuote:
-    return AuditFeeQuote(
-        tokens_used=fee.tokens_used,
-        risk_score=fee.risk_score,
-        is_subscriber=fee.is_subscriber,
-        base_lamports=fee.base_lamports,
-        usage_lamports=fee.usage_lamports,
-        risk_multiplier=fee.risk_multiplier,
-        fee_before_discount_lamports=fee.fee_before_discount_lamports,
-        discount_percent=fee.discount_percent,
-        discount_lamports=fee.discount_lamports,
-        total_lamports=fee.total_lamports,
-        total_sol=fee.total_sol,  # display only; charge total_lamports
-    )
+    # total_sol is for display only; a charge uses total_lamports.
+    return _read(AuditFeeQuote, fee)
