@@ -22,7 +22,7 @@ from typing import Any
 
 from nats.js import JetStreamContext
 from prometheus_client import Counter, Gauge
-from sqlalchemy import BigInteger, Table, and_, any_, bindparam, exists, func, select, update
+from sqlalchemy import BigInteger, Table, any_, bindparam, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
@@ -189,19 +189,30 @@ def _ack_error(ack: asyncio.Future[Any] | str) -> str | None:
 
 def _claimable(t: Table, limit: int) -> Any:
     """The next rows to publish, oldest first, that no other relay holds and whose
-    correlation id has no earlier row still unpublished."""
+    correlation id has no earlier row still unpublished.
+
+    "No earlier row unpublished" is asked as "this row is the first unpublished one of
+    its correlation id", a correlated scalar subquery: PostgreSQL runs it per candidate
+    as a lookup in outbox_unpublished_chain, whatever its statistics say. Written as
+    NOT EXISTS it became an anti join, and with statistics from when the table was
+    small the planner joined every candidate against every unpublished row (a pass took
+    seconds at a few thousand rows behind). Rows without a correlation id wait for none.
+    The LIMIT is written into the statement, so the plan the connection keeps for it is
+    planned for this limit, not for an unknown one."""
     earlier = aliased(t)
-    earlier_unpublished = exists().where(
-        and_(
-            earlier.c.correlation_id == t.c.correlation_id,
-            earlier.c.published_at.is_(None),
-            earlier.c.id < t.c.id,
-        )
+    first_unpublished = (
+        select(func.min(earlier.c.id))
+        .where(earlier.c.correlation_id == t.c.correlation_id, earlier.c.published_at.is_(None))
+        .scalar_subquery()
     )
     return (
         select(t.c.id, t.c.event_id, t.c.subject, t.c.payload, t.c.correlation_id, t.c.attempts)
-        .where(t.c.published_at.is_(None), t.c.next_attempt_at <= func.now(), ~earlier_unpublished)
+        .where(
+            t.c.published_at.is_(None),
+            t.c.next_attempt_at <= func.now(),
+            or_(t.c.correlation_id.is_(None), first_unpublished == t.c.id),
+        )
         .order_by(t.c.id)
-        .limit(limit)
+        .limit(literal_column(str(int(limit))))
         .with_for_update(skip_locked=True)
     )
