@@ -97,9 +97,8 @@ async def _give_back(messages: Iterable[Msg]) -> None:
     """NAK for another replica. The short delay keeps them away from the fetches this
     replica still has under way while it stops."""
     for msg in messages:
-        with contextlib.suppress(
-            Exception
-        ):  # the connection may be going; then the ack wait brings it back
+        # The connection may be going; then the ack wait brings it back.
+        with contextlib.suppress(Exception):
             await msg.nak(delay=GIVE_BACK_DELAY_SECONDS)
 
 
@@ -322,9 +321,8 @@ class EventConsumer:
 
 async def _unsubscribe(subscriptions: Iterable[JetStreamContext.PullSubscription]) -> None:
     for sub in subscriptions:
-        with contextlib.suppress(
-            Exception
-        ):  # the connection may be going; it takes its subscriptions with it
+        # The connection may be going; it takes its subscriptions with it.
+        with contextlib.suppress(Exception):
             await sub.unsubscribe()
 
 

@@ -52,9 +52,8 @@ async def fetch_batch(
             break
         try:
             messages += await sub.fetch(size - len(messages), timeout=remaining)
-        except (
-            TimeoutError
-        ):  # nats.errors.TimeoutError is a subclass: either kind, nothing more came
+        # nats.errors.TimeoutError is a subclass: either kind means nothing more came.
+        except TimeoutError:
             break
         except Exception:
             if not messages:
