@@ -92,7 +92,7 @@ class ServiceRuntime:
         # Filled by `open`: what handlers, tasks and routes may name.
         self.collaborators: dict[str, Any] = {}
         self._handlers: BoundHandlers | None = None
-        self._background: list[tuple[BackgroundTask, Any]] = []
+        self._background: list[tuple[BackgroundTask, Any, Lease | None]] = []
         self._exit = AsyncExitStack()
         self._js: JetStreamContext | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -109,9 +109,7 @@ class ServiceRuntime:
         if self.service.handlers is not None:
             self._handlers = self.service.handlers.bind(self.collaborators)
             self.consumer.bind(self.broker, self._handlers)
-        self._background = [
-            (task, inject(task.run, self.collaborators)) for task in self.service.background
-        ]
+        self._background = [self._prepare(task) for task in self.service.background]
         if self.platform.performers:
             self.effects = EffectRunner(
                 self.db.sessions,
@@ -144,20 +142,27 @@ class ServiceRuntime:
         self._spawn(self.janitor.run(), "janitor")
         if self.effects is not None:
             self._spawn(supervise("side effects", self.effects.run), "effects")
-        for task, run in self._background:
-            if task.one_replica:
-                lease = Lease(
-                    self._connected_jetstream,
-                    self.settings.event_namespace,
-                    f"{self.name}-{task.name}",
-                    ttl=task.lease_ttl_seconds,
-                    replicas=self.settings.stream_replicas,
-                )
+        for task, run, lease in self._background:
+            if lease is not None:
                 self._spawn(
                     supervise(task.name, functools.partial(lease.run_exclusively, run)), task.name
                 )
             else:
                 self._spawn(supervise(task.name, run), task.name)
+
+    def _prepare(self, task: BackgroundTask) -> tuple[BackgroundTask, Any, Lease | None]:
+        """The task with what it names bound; a one_replica task may also name `lease`
+        (to check `lease.held` right before an effect)."""
+        if not task.one_replica:
+            return task, inject(task.run, self.collaborators), None
+        lease = Lease(
+            self._connected_jetstream,
+            self.settings.event_namespace,
+            f"{self.name}-{task.name}",
+            ttl=task.lease_ttl_seconds,
+            replicas=self.settings.stream_replicas,
+        )
+        return task, inject(task.run, self.collaborators | {"lease": lease}), lease
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], label: str) -> None:
         task = asyncio.create_task(coroutine, name=f"{self.name}-{label}")

@@ -18,6 +18,7 @@ from walletreports.kit.bulk import insert_from_arrays
 from walletreports.kit.db import Database
 from walletreports.kit.effects import Intent, Performer
 from walletreports.kit.errors import Conflict
+from walletreports.kit.lease import Lease
 from walletreports.kit.messaging.consumers import EventHandlers
 from walletreports.kit.messaging.unit_of_work import UnitOfWork
 from walletreports.kit.platform import Platform
@@ -92,13 +93,15 @@ PRODUCER = replace(CONSUMER, name="probe_producer", handlers=None)
 leased_runs: list[tuple[int, float, float]] = []
 
 
-async def leased_heartbeat(database: Database) -> None:
-    """Runs on one replica at a time: records its replica (its database object) every 20 ms."""
+async def leased_heartbeat(database: Database, lease: Lease) -> None:
+    """Runs on one replica at a time: records its replica (its database object) every 20 ms,
+    each time only while its lease is still held (as an effect should)."""
     started = time.monotonic()
     try:
         while True:
             await asyncio.sleep(0.02)
-            leased_runs.append((id(database), started, time.monotonic()))
+            if lease.held:
+                leased_runs.append((id(database), started, time.monotonic()))
     finally:
         leased_runs.append((id(database), started, time.monotonic()))
 
