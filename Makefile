@@ -38,6 +38,7 @@ LINTED := libs/contracts
 LINTED += libs/kit
 LINTED += libs/devkit
 LINTED += services/orders
+LINTED += services/payments
 
 lint: sync
 	$(RUN) ruff check $(LINTED)
