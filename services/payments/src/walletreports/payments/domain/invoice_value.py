@@ -17,9 +17,18 @@ from types import MappingProxyType
 
 from walletreports.contracts.money import Currency
 
+from . import money
+
 # Decimals per currency. USDC and USDT are 6-decimal SPL tokens pegged 1:1 to USD; SOL
 # has 9 (lamports).
-DECIMALS: Mapping[Currency, int] = MappingProxyType({"USDC": 6, "USDT": 6, "SOL": 9})
+# From the currencies' own specs (money.py), by the contracts' currency names.
+DECIMALS: Mapping[Currency, int] = MappingProxyType(
+    {
+        "USDC": money.Currency.USDC.decimals,
+        "USDT": money.Currency.USDT.decimals,
+        "SOL": money.Currency.SOL.decimals,
+    }
+)
 STABLECOINS: frozenset[Currency] = frozenset({"USDC", "USDT"})
 
 # 200 digits hold any BIGINT amount times any sane rate; traps make a rounding an error.
