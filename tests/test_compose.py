@@ -9,11 +9,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from walletreports.devstack.services import SERVICES
+from walletreports.devstack.services import LOCALNET_MERCHANT, SERVICES
 from walletreports.kit.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRETS = {"INTERNAL_TOKEN": "t" * 40}
+# What compose requires the operator to set (${VAR:?...}), with test values.
+SECRETS = {
+    "INTERNAL_TOKEN": "t" * 40,
+    "PAYMENTS_MERCHANT_ADDRESS": LOCALNET_MERCHANT,
+}
 
 
 def interpolate(value: str) -> str:

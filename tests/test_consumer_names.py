@@ -14,6 +14,7 @@ PINNED = {
         "orders__pause_intake",
         "orders__resume_intake",
     },
+    "payments": {"payments__open_invoice", "payments__close_cancelled_invoice"},
     "notifier": {"notifier__remember_new_contact", "notifier__update_contact"},
 }
 

@@ -331,3 +331,11 @@ def test_a_postgres_left_by_kill_9_is_reused_then_stopped(tmp_path):
     finally:
         if alive(postgres):
             os.kill(postgres, signal.SIGTERM)
+
+
+def test_make_dev_pays_the_localnet_merchant():
+    """The merchant make dev gives payments is the localnet's own derived key."""
+    from walletreports.devstack.services import LOCALNET_MERCHANT
+    from walletreports.localnet.genesis import GenesisConfig, merchant_keypair
+
+    assert str(merchant_keypair(GenesisConfig()).pubkey()) == LOCALNET_MERCHANT

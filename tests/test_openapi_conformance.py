@@ -14,6 +14,6 @@ from walletreports.devkit.testing.openapi import check_openapi_conformance
 
 @pytest.mark.parametrize("entry", SERVICES, ids=lambda entry: entry.name)
 async def test_the_service_answers_as_its_openapi_says(services, entry):
-    async with services.run(entry.service()) as service:
+    async with services.run(entry.service(), **entry.dev_env) as service:
         report = await check_openapi_conformance(service)
     assert report.ok, report.describe()

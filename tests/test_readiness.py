@@ -24,8 +24,9 @@ def database_proxy(database_url: str) -> tuple[TcpProxy, URL]:
     return proxy, url
 
 
-@pytest.mark.parametrize("spec", [s.service() for s in SERVICES], ids=lambda s: s.name)
-async def test_readyz_follows_the_database_and_nats(services, nats_url, spec):
+@pytest.mark.parametrize("entry", SERVICES, ids=lambda s: s.name)
+async def test_readyz_follows_the_database_and_nats(services, nats_url, entry):
+    spec = entry.service()
     database_url = services.database(spec)
     db_proxy, url = database_proxy(database_url)
     nats = urlparse(nats_url.split(",")[0])
@@ -40,6 +41,7 @@ async def test_readyz_follows_the_database_and_nats(services, nats_url, spec):
             spec,
             database_url=proxied_db.render_as_string(hide_password=False),
             NATS_URL=f"nats://127.0.0.1:{nats_proxy.port}",
+            **entry.dev_env,
         ) as service:
             assert (await service.http.get("/healthz")).json() == {"status": "ok"}
 

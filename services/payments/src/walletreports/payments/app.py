@@ -3,6 +3,18 @@
 from walletreports.kit import Service
 
 from .adapters.tables import metadata
+from .adapters.unit_of_work import PaymentsUnitOfWork
+from .bootstrap import bootstrap
+from .entrypoints.events import handlers
+from .entrypoints.http import ROUTERS
 from .settings import PaymentsSettings
 
-SERVICE = Service(name="payments", settings=PaymentsSettings, metadata=metadata)
+SERVICE = Service(
+    name="payments",
+    settings=PaymentsSettings,
+    metadata=metadata,
+    unit_of_work=PaymentsUnitOfWork,
+    bootstrap=bootstrap,
+    routers=ROUTERS,
+    handlers=handlers,
+)

@@ -1,8 +1,51 @@
-"""The payments service's configuration: the kit's shared variables, PAYMENTS_DATABASE_URL,
-and PAYMENTS_HTTP_PORT (default 8002)."""
+"""The payments service's configuration, from the environment only.
+
+Besides the kit's shared variables, PAYMENTS_DATABASE_URL and PAYMENTS_HTTP_PORT
+(default 8002):
+
+- PAYMENTS_MERCHANT_ADDRESS (required, in every environment): the owner wallet that
+  receives payments, checked at start (merchant.py). There is no default even for tests:
+  a made-up merchant that happened to be accepted would be the one place money goes.
+  make dev passes the localnet's merchant (tools/devstack), tests pass their own.
+- PAYMENTS_INVOICE_EXPIRY_MINUTES (15), PAYMENTS_MONITORING_WINDOW_HOURS (24): how long
+  an invoice's amounts are promised, and how long late money is still watched for.
+- PAYMENTS_TOLERANCE_PERCENT (0): how far below or above the price still counts as paid.
+- PAYMENTS_LABEL ("Wallet Reports"): the Solana Pay `label` wallets show the payer.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
 
 from walletreports.kit import HttpPort, ServiceSettings
+
+from .merchant import check_merchant_address
+
+MerchantAddress = Annotated[str, AfterValidator(check_merchant_address)]
 
 
 class PaymentsSettings(ServiceSettings, env_prefix="PAYMENTS_"):
     http_port: HttpPort = 8002
+    merchant_address: MerchantAddress = Field(validation_alias="PAYMENTS_MERCHANT_ADDRESS")
+    invoice_expiry_minutes: int = Field(
+        15, validation_alias="PAYMENTS_INVOICE_EXPIRY_MINUTES", ge=1, le=24 * 60
+    )
+    monitoring_window_hours: int = Field(
+        24, validation_alias="PAYMENTS_MONITORING_WINDOW_HOURS", ge=0, le=30 * 24
+    )
+    tolerance_percent: Decimal = Field(
+        Decimal(0), validation_alias="PAYMENTS_TOLERANCE_PERCENT", ge=0, lt=100, decimal_places=2
+    )
+    label: str = Field(
+        "Wallet Reports", validation_alias="PAYMENTS_LABEL", min_length=1, max_length=100
+    )
+
+    @property
+    def invoice_expiry(self) -> timedelta:
+        return timedelta(minutes=self.invoice_expiry_minutes)
+
+    @property
+    def monitoring_window(self) -> timedelta:
+        return timedelta(hours=self.monitoring_window_hours)

@@ -2,15 +2,24 @@
 its settings' `http_port` (the one place it is written)."""
 
 import importlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from walletreports.kit.settings import ServiceSettings, default_http_port
+
+# The localnet's merchant: derive_keypair(DEFAULT_SEED, "merchant") in
+# walletreports.localnet.genesis (tests/test_devstack.py checks they agree). An owner
+# wallet on the curve, as PAYMENTS_MERCHANT_ADDRESS must be; only for make dev and tests.
+LOCALNET_MERCHANT = "5J9BHHjSnr8i8SBmAXuuQVH3FZMCozKHwiTntu4P8wTi"
 
 
 @dataclass(frozen=True)
 class ServiceEntry:
     name: str
+    # What the service needs beyond the stack's shared variables to run locally (make dev,
+    # and tests that start every service): settings that have no default on purpose.
+    dev_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def env_prefix(self) -> str:
@@ -45,7 +54,7 @@ class ServiceEntry:
 SERVICES = (
     ServiceEntry("web"),
     ServiceEntry("orders"),
-    ServiceEntry("payments"),
+    ServiceEntry("payments", dev_env={"PAYMENTS_MERCHANT_ADDRESS": LOCALNET_MERCHANT}),
     ServiceEntry("dune_runner"),
     ServiceEntry("notifier"),
 )

@@ -56,7 +56,7 @@ def start_services(
 ) -> dict[str, subprocess.Popen[bytes]]:
     started = {}
     for service in SERVICES:
-        env = dict(os.environ) | solana
+        env = dict(service.dev_env) | dict(os.environ) | solana  # the environment wins
         env.setdefault("ENVIRONMENT", "development")
         env["NATS_URL"] = nats_url
         env[f"{service.env_prefix}_DATABASE_URL"] = urls[service.name]

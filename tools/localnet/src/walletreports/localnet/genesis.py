@@ -75,6 +75,11 @@ def faucet_keypair(config: GenesisConfig) -> Keypair:
     return derive_keypair(config.seed, "faucet")
 
 
+def merchant_keypair(config: GenesisConfig) -> Keypair:
+    """The merchant payments receives for on localnet (PAYMENTS_MERCHANT_ADDRESS in make dev)."""
+    return derive_keypair(config.seed, "merchant")
+
+
 def mint_authority(config: GenesisConfig) -> Keypair:
     return derive_keypair(config.seed, "mint-authority")
 

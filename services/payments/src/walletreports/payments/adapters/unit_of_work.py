@@ -1,0 +1,17 @@
+"""The payments unit of work: one transaction, with the repositories use cases speak to."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletreports.kit import Outbox, UnitOfWork
+
+from .invoices_repo import InvoiceRepository
+from .rejections_repo import RejectionRepository
+
+
+class PaymentsUnitOfWork(UnitOfWork):
+    def __init__(self, session: AsyncSession, outbox: Outbox) -> None:
+        super().__init__(session, outbox)
+        self.invoices = InvoiceRepository(session)
+        self.rejections = RejectionRepository(session)

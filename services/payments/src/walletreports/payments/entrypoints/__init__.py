@@ -1,0 +1,1 @@
+"""Entrypoints: events consumed (events.py) and the HTTP API (http/)."""
