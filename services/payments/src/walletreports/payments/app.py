@@ -1,12 +1,13 @@
 """The payments service as the kit runs it."""
 
-from walletreports.kit import Service
+from walletreports.kit import BackgroundTask, Service
 
 from .adapters.tables import metadata
 from .adapters.unit_of_work import PaymentsUnitOfWork
 from .bootstrap import bootstrap
 from .entrypoints.events import handlers
 from .entrypoints.http import ROUTERS
+from .entrypoints.schedule import refresh_sol_quotes
 from .settings import PaymentsSettings
 
 SERVICE = Service(
@@ -17,4 +18,5 @@ SERVICE = Service(
     bootstrap=bootstrap,
     routers=ROUTERS,
     handlers=handlers,
+    background=[BackgroundTask(refresh_sol_quotes)],
 )

@@ -1,18 +1,25 @@
 """The payments composition root: what the service builds once at start, beside what
 the kit provides (settings, units, clock, database, jetstream).
 
-`terms` are the merchant's invoice terms from the settings (checked there at start). The
-SOL rate source will be built here too, and handed to the invoice handler by name.
+- `terms`: the merchant's invoice terms from the settings (checked there at start).
+- `sol_quotes`: the board that keeps the latest SOL/USD quote from the configured rate
+  source (refreshed by `entrypoints.schedule.refresh_sol_quotes`), judged when an invoice
+  opens. The HTTP client the Pyth source reads with is closed when the service stops.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
 
 from walletreports.kit import Platform
 
+from .adapters.rate_sources import FixedRateSource, PythOnchainSource, QuoteBoard, RateSource
+from .domain.quote_policy import QuotePolicy
 from .service_layer.terms import InvoiceTerms
 from .settings import PaymentsSettings
 
@@ -20,8 +27,22 @@ from .settings import PaymentsSettings
 @dataclass(frozen=True)
 class PaymentsCollaborators:
     terms: InvoiceTerms
+    sol_quotes: QuoteBoard
 
 
-@asynccontextmanager
+@contextlib.asynccontextmanager
 async def bootstrap(platform: Platform[PaymentsSettings]) -> AsyncIterator[PaymentsCollaborators]:
-    yield PaymentsCollaborators(terms=InvoiceTerms.from_settings(platform.settings))
+    settings = platform.settings
+    async with contextlib.AsyncExitStack() as stack:
+        source: RateSource | None = None
+        if settings.sol_rate_source == "pyth":
+            http = await stack.enter_async_context(httpx.AsyncClient())
+            source = PythOnchainSource(
+                http=http, rpc_url=settings.solana_rpc_url, account=settings.pyth_price_account
+            )
+        elif settings.sol_fixed_usd is not None:
+            source = FixedRateSource(settings.sol_fixed_usd, clock=platform.clock)
+        policy = QuotePolicy(max_age=timedelta(seconds=settings.sol_quote_max_age_seconds))
+        board = QuoteBoard(source, policy=policy, clock=platform.clock)
+        await board.refresh()  # invoices opened right after start are priced too
+        yield PaymentsCollaborators(terms=InvoiceTerms.from_settings(settings), sol_quotes=board)

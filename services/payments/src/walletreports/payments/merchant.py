@@ -27,3 +27,14 @@ def check_merchant_address(value: str) -> str:
             "give the merchant's owner wallet, not its token account"
         )
     return value
+
+
+def check_account_address(value: str) -> str:
+    """`value` as a canonical base58 public key (any account: a PDA is fine), or ValueError."""
+    try:
+        key = Pubkey.from_string(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a base58 32-byte Solana public key") from None
+    if str(key) != value:
+        raise ValueError(f"{value!r} is not a canonical base58 public key (did you mean {key}?)")
+    return value

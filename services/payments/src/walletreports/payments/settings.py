@@ -11,19 +11,25 @@ Besides the kit's shared variables, PAYMENTS_DATABASE_URL and PAYMENTS_HTTP_PORT
   an invoice's amounts are promised, and how long late money is still watched for.
 - PAYMENTS_TOLERANCE_PERCENT (0): how far below or above the price still counts as paid.
 - PAYMENTS_LABEL ("Wallet Reports"): the Solana Pay `label` wallets show the payer.
+- PAYMENTS_SOL_RATE_SOURCE (`fixed`): where SOL/USD comes from: `fixed` (the rate in
+  PAYMENTS_SOL_FIXED_USD; without one SOL is not offered) or `pyth` (Pyth's sponsored
+  SOL/USD account, PAYMENTS_PYTH_PRICE_ACCOUNT, read over SOLANA_RPC_URL).
+- PAYMENTS_SOL_QUOTE_MAX_AGE_SECONDS (60): an older quote withdraws SOL from the invoice.
 """
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
 from walletreports.kit import HttpPort, ServiceSettings
 
-from .merchant import check_merchant_address
+from .adapters.rate_sources.pyth_onchain import SOL_USD_SPONSORED_ACCOUNT
+from .merchant import check_account_address, check_merchant_address
 
 MerchantAddress = Annotated[str, AfterValidator(check_merchant_address)]
+PriceAccount = Annotated[str, AfterValidator(check_account_address)]
 
 
 class PaymentsSettings(ServiceSettings, env_prefix="PAYMENTS_"):
@@ -40,6 +46,28 @@ class PaymentsSettings(ServiceSettings, env_prefix="PAYMENTS_"):
     )
     label: str = Field(
         "Wallet Reports", validation_alias="PAYMENTS_LABEL", min_length=1, max_length=100
+    )
+    sol_rate_source: Literal["fixed", "pyth"] = Field(
+        "fixed", validation_alias="PAYMENTS_SOL_RATE_SOURCE"
+    )
+    sol_fixed_usd: Decimal | None = Field(
+        None,
+        validation_alias="PAYMENTS_SOL_FIXED_USD",
+        gt=0,
+        max_digits=18,
+        decimal_places=8,
+        allow_inf_nan=False,
+    )
+    sol_quote_max_age_seconds: int = Field(
+        60, validation_alias="PAYMENTS_SOL_QUOTE_MAX_AGE_SECONDS", ge=5, le=3600
+    )
+    pyth_price_account: PriceAccount = Field(
+        SOL_USD_SPONSORED_ACCOUNT, validation_alias="PAYMENTS_PYTH_PRICE_ACCOUNT"
+    )
+    solana_rpc_url: str = Field(
+        "http://127.0.0.1:8899",
+        validation_alias="SOLANA_RPC_URL",
+        pattern=r"^https?://[^\s/]+(/\S*)?$",
     )
 
     @property

@@ -54,7 +54,11 @@ class ServiceEntry:
 SERVICES = (
     ServiceEntry("web"),
     ServiceEntry("orders"),
-    ServiceEntry("payments", dev_env={"PAYMENTS_MERCHANT_ADDRESS": LOCALNET_MERCHANT}),
+    # The localnet's merchant, and SOL priced at a fixed rate (the localnet has no oracle).
+    ServiceEntry(
+        "payments",
+        dev_env={"PAYMENTS_MERCHANT_ADDRESS": LOCALNET_MERCHANT, "PAYMENTS_SOL_FIXED_USD": "150"},
+    ),
     ServiceEntry("dune_runner"),
     ServiceEntry("notifier"),
 )

@@ -8,21 +8,39 @@ retried with back-off: the kit's one error policy.
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from walletreports.contracts.orders import OrderCancelled, OrderCreated
 from walletreports.kit import Clock, EventHandlers
 
+from ..adapters.rate_sources import QuoteBoard
 from ..adapters.unit_of_work import PaymentsUnitOfWork
+from ..domain.quote_policy import QuoteUsable
 from ..service_layer import invoicing
 from ..service_layer.terms import InvoiceTerms
+
+log = logging.getLogger(__name__)
 
 handlers = EventHandlers("payments")
 
 
 @handlers.on(OrderCreated)
 async def open_invoice(
-    event: OrderCreated, uow: PaymentsUnitOfWork, clock: Clock, terms: InvoiceTerms
+    event: OrderCreated,
+    uow: PaymentsUnitOfWork,
+    clock: Clock,
+    terms: InvoiceTerms,
+    sol_quotes: QuoteBoard,
 ) -> None:
-    # No rate source yet: SOL is withdrawn (invoicing.NO_RATE_SOURCE); the quote goes here.
+    # The quote as of now, from the board (no network call inside this transaction).
+    decision = sol_quotes.decision()
+    sol: dict[str, Any] = {}
+    if isinstance(decision, QuoteUsable):
+        sol["sol_quote"] = decision.quote
+    elif decision is not None:
+        sol["sol_unavailable_reason"] = decision.reason.value
+        log.warning("SOL not offered for order %s: %s", event.order_id, decision.detail)
     await invoicing.open_for_order(
         uow,
         order_id=event.order_id,
@@ -31,6 +49,7 @@ async def open_invoice(
         description=event.description,
         now=clock.now(),
         terms=terms,
+        **sol,
     )
 
 

@@ -1,0 +1,16 @@
+"""Work on a clock: keeping the SOL/USD quote fresh (every replica keeps its own board;
+the source is asked a few times a minute, well inside the quote's maximum age)."""
+
+from __future__ import annotations
+
+from walletreports.kit import repeat
+
+from ..adapters.rate_sources import QuoteBoard
+
+REFRESH_SOL_QUOTE_SECONDS = 10.0
+
+
+async def refresh_sol_quotes(
+    sol_quotes: QuoteBoard, every_seconds: float = REFRESH_SOL_QUOTE_SECONDS
+) -> None:
+    await repeat(sol_quotes.refresh, every_seconds, "refreshing the SOL/USD quote")
