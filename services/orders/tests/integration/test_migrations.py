@@ -6,29 +6,17 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, insert, inspect, pool, select
+from sqlalchemy import create_engine, func, insert, pool, select
 from sqlalchemy.exc import IntegrityError
 
+from walletreports.devkit.testing.schema import assert_migrations_match_and_downgrade
 from walletreports.kit import migrations
-from walletreports.orders.adapters.tables import metadata, orders, payment_issues
+from walletreports.orders.adapters.tables import orders, payment_issues
 from walletreports.orders.app import SERVICE
 
 
 def test_migrated_schema_matches_the_tables_and_downgrades(databases):
-    url = databases.create("orders_schema")
-    migrations.upgrade(url, SERVICE.migrations_dir)
-    engine = create_engine(url, poolclass=pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, metadata) == []
-        migrations.downgrade(url, SERVICE.migrations_dir, "messaging_0001")
-        with engine.connect() as conn:
-            assert set(inspect(conn).get_table_names()) == {"outbox", "inbox", "alembic_version"}
-    finally:
-        engine.dispose()
+    assert_migrations_match_and_downgrade(databases, SERVICE)
 
 
 def _issue(order_id: uuid.UUID, signature: str | None) -> dict:

@@ -8,13 +8,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, insert, inspect, pool
+from sqlalchemy import create_engine, insert, pool
 from sqlalchemy.exc import IntegrityError
 
+from walletreports.devkit.testing.schema import assert_migrations_match_and_downgrade
 from walletreports.kit import migrations
-from walletreports.payments.adapters.tables import invoices, metadata, transfers
+from walletreports.payments.adapters.tables import invoices, transfers
 from walletreports.payments.app import SERVICE
 from walletreports.payments.service_layer.invoicing import new_reference
 
@@ -22,18 +21,7 @@ AT = datetime(2026, 2, 26, tzinfo=UTC)
 
 
 def test_migrated_schema_matches_the_tables_and_downgrades(databases):
-    url = databases.create("payments_schema")
-    migrations.upgrade(url, SERVICE.migrations_dir)
-    engine = create_engine(url, poolclass=pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, metadata) == []
-        migrations.downgrade(url, SERVICE.migrations_dir, "messaging_0001")
-        with engine.connect() as conn:
-            assert set(inspect(conn).get_table_names()) == {"outbox", "inbox", "alembic_version"}
-    finally:
-        engine.dispose()
+    assert_migrations_match_and_downgrade(databases, SERVICE)
 
 
 def _invoice() -> dict:
