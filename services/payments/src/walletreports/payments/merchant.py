@@ -15,13 +15,8 @@ def check_merchant_address(value: str) -> str:
     """`value` as a canonical base58 public key on the curve, or ValueError saying why."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be the merchant's Solana wallet address (base58)")
-    try:
-        key = Pubkey.from_string(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a base58 32-byte Solana public key") from None
-    if str(key) != value:
-        raise ValueError(f"{value!r} is not a canonical base58 public key (did you mean {key}?)")
-    if not key.is_on_curve():
+    check_account_address(value)
+    if not Pubkey.from_string(value).is_on_curve():
         raise ValueError(
             f"{value} is off the ed25519 curve (a token account or other PDA?); "
             "give the merchant's owner wallet, not its token account"
