@@ -94,6 +94,29 @@ class InvoiceOverpaid(_Transfer):
     expected_base_units: BaseUnits
 
 
+class _StaffDecision(Event):
+    """Staff decided an invoice by hand in the payments console (recorded there with
+    who and why)."""
+
+    invoice_id: uuid.UUID
+    order_id: uuid.UUID
+    by: str  # "staff:<email>"
+    note: str
+
+
+class InvoiceMarkedSettled(_StaffDecision):
+    """Staff accepted the invoice as paid (a late or short payment they took): the
+    order counts as paid, by staff."""
+
+    subject = "payments.invoice.marked_settled.v1"
+
+
+class InvoiceMarkedInvalid(_StaffDecision):
+    """Staff rejected the invoice: no payment will settle it."""
+
+    subject = "payments.invoice.marked_invalid.v1"
+
+
 class RefundRequested(Event):
     subject = "payments.refund.requested.v1"
 
