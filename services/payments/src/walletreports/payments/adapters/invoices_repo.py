@@ -14,12 +14,12 @@ would quietly move or keep the other invoice's row).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import (
@@ -65,6 +65,7 @@ class InvoiceRepository:
             insert(invoices).values(
                 id=invoice.id,
                 order_id=invoice.order_id,
+                user_id=invoice.user_id,
                 reference=invoice.reference,
                 price_usd=invoice.price_usd,
                 tolerance_percent=invoice.tolerance_percent,
@@ -88,6 +89,34 @@ class InvoiceRepository:
 
     async def for_order(self, order_id: uuid.UUID, *, lock: bool = False) -> Invoice | None:
         return await self._one(invoices.c.order_id == order_id, lock)
+
+    async def by_references(
+        self, references: Iterable[str], *, lock: bool = False
+    ) -> list[Invoice]:
+        """The invoices whose reference is among `references` (locked in id order, so
+        two transactions locking the same invoices cannot deadlock)."""
+        wanted = list(references)
+        if not wanted:
+            return []
+        query = (
+            select(invoices.c.id).where(invoices.c.reference.in_(wanted)).order_by(invoices.c.id)
+        )
+        ids = list((await self.session.execute(query)).scalars())
+        found = [await self.get(invoice_id, lock=lock) for invoice_id in ids]
+        return [invoice for invoice in found if invoice is not None]
+
+    async def by_signature(self, signature: str, *, lock: bool = False) -> Invoice | None:
+        """The invoice a transfer with this signature pays (there is at most one)."""
+        query = select(transfers.c.invoice_id).where(transfers.c.signature == signature)
+        invoice_id = (await self.session.execute(query)).scalar_one_or_none()
+        return None if invoice_id is None else await self.get(invoice_id, lock=lock)
+
+    async def first_created_at(self) -> datetime | None:
+        """When the first invoice was opened: history before it cannot pay any."""
+        first: datetime | None = (
+            await self.session.execute(select(func.min(invoices.c.created_at)))
+        ).scalar()
+        return first
 
     async def method_urls(self, invoice_id: uuid.UUID) -> dict[str, str]:
         """Currency -> the Solana Pay URL the invoice promised for it."""
@@ -201,6 +230,7 @@ class InvoiceRepository:
             history=history,
             finalized_signature=row.finalized_signature,
             cancelled_at=row.cancelled_at,
+            user_id=row.user_id,
         )
         return invoice
 

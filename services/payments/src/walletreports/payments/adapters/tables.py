@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    func,
 )
 
 from walletreports.kit import kit_tables
@@ -42,6 +43,9 @@ invoices = Table(
     Column("id", Uuid, primary_key=True),
     # One invoice per order, ever: a second order.created for it finds this row.
     Column("order_id", Uuid, nullable=False, unique=True),
+    # Whose order it is (from order.created), for the user's payment history. NULL only
+    # for invoices opened before payments_0002 recorded it.
+    Column("user_id", Uuid),
     Column("reference", Text, nullable=False, unique=True),  # base58 32-byte key
     Column("price_usd", Usd, nullable=False),
     Column("tolerance_percent", Numeric(5, 2), nullable=False),
@@ -56,6 +60,8 @@ invoices = Table(
     _at("cancelled_at", nullable=True),
     _at("updated_at"),
     Index("invoices_open_expiry", "status", "expires_at"),
+    Index("invoices_user", "user_id", "created_at"),
+    Index("invoices_created", "created_at"),
 )
 
 # One per accepted currency, with the Solana Pay URL exactly as it was promised (the
@@ -99,6 +105,7 @@ transfers = Table(
     CheckConstraint("amount_base_units > 0", name="transfers_amount_positive"),
     Index("transfers_signature", "signature", unique=True),
     Index("transfers_invoice", "invoice_id"),
+    Index("transfers_payer", "payer"),
 )
 
 # Transfers a fork rolled back before finality: no longer money, kept for staff.
@@ -153,7 +160,70 @@ rejected_candidates = Table(
     Column("reason", Text, nullable=False),  # a stable code
     Column("detail", Text, nullable=False),
     _at("at"),
-    Index("rejected_candidates_signature", "signature"),
     Index("rejected_candidates_invoice", "invoice_id", "id"),
     Index("rejected_candidates_at", "at"),
+)
+# One verdict per transaction and reference: the watcher may look at a transaction twice
+# (a push and a poll, a restart), staff should see it once.
+Index(
+    "rejected_candidates_once",
+    rejected_candidates.c.signature,
+    func.coalesce(rejected_candidates.c.reference, ""),
+    unique=True,
+)
+
+# The watcher's place in each receiving account's history: the newest signature below
+# which everything is finalized and handled. `until` never names a transaction a fork
+# could take away, so the node can always place it.
+watch_cursors = Table(
+    "watch_cursors",
+    metadata,
+    Column("account", Text, primary_key=True),
+    Column("until_signature", Text),
+    Column("until_slot", BigInteger),
+    _at("updated_at"),
+)
+
+# Signatures above an account's cursor the watcher has handled, at the commitment it
+# handled them: a poll skips them (no second getTransaction), promotes them when they
+# finalize, and notices a confirmed one a fork took away. Pruned as the cursor passes.
+watched_signatures = Table(
+    "watched_signatures",
+    metadata,
+    Column("account", Text, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("slot", BigInteger, nullable=False),
+    Column("commitment", Text, nullable=False),
+    Column("outcome", Text, nullable=False),  # transfer, refund, rejected, ignored
+    _at("seen_at"),
+    PrimaryKeyConstraint("account", "signature"),
+    Index("watched_signatures_slot", "account", "slot"),
+)
+
+# Refunds: a Solana Pay URL from the merchant to the payer, for staff to sign (the
+# service never holds the merchant's key); sent when the watcher sees its reference.
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("invoice_id", Uuid, ForeignKey("invoices.id"), nullable=False),
+    Column("order_id", Uuid, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("amount_base_units", BigInteger, nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("reference", Text, nullable=False, unique=True),
+    Column("reason", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("requested_by", Text, nullable=False),
+    _at("requested_at"),
+    Column("status", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    # A signature sends at most one refund, ever.
+    Column("signature", Text, unique=True),
+    Column("sent_amount_base_units", BigInteger),
+    _at("sent_at", nullable=True),
+    _at("updated_at"),
+    CheckConstraint("amount_base_units > 0", name="refunds_amount_positive"),
+    Index("refunds_invoice", "invoice_id", "requested_at"),
+    Index("refunds_status", "status", "requested_at"),
 )

@@ -295,6 +295,7 @@ class Invoice:
     history: list[StatusEntry] = field(default_factory=list)
     finalized_signature: str | None = None
     cancelled_at: datetime | None = None
+    user_id: uuid.UUID | None = None  # whose order it is, for their payment history
 
     def __post_init__(self) -> None:
         if not is_base58_key(self.reference):
@@ -633,6 +634,7 @@ def open_invoice(
     expiry: timedelta = DEFAULT_EXPIRY,
     monitoring_window: timedelta = DEFAULT_MONITORING_WINDOW,
     tolerance_percent: Decimal = Decimal(0),
+    user_id: uuid.UUID | None = None,
 ) -> Invoice:
     """A new invoice: stablecoins at 1:1, SOL at `sol_quote` (rounded up to a lamport),
     or SOL left out with `sol_withdrawn_reason` when the rate source could not quote."""
@@ -658,4 +660,5 @@ def open_invoice(
         methods=tuple(methods),
         tolerance_percent=tolerance_percent,
         sol_withdrawn_reason=None if sol_quote is not None else sol_withdrawn_reason,
+        user_id=user_id,
     )

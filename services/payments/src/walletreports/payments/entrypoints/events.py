@@ -44,6 +44,7 @@ async def open_invoice(
     await invoicing.open_for_order(
         uow,
         order_id=event.order_id,
+        user_id=event.user_id,
         price_usd=event.price_usd,
         payment_required=event.payment_required,
         description=event.description,

@@ -38,6 +38,7 @@ async def open_for_order(
     uow: PaymentsUnitOfWorkPort,
     *,
     order_id: uuid.UUID,
+    user_id: uuid.UUID | None,
     price_usd: Decimal,
     payment_required: bool,
     description: str,
@@ -52,6 +53,7 @@ async def open_for_order(
     invoice = open_invoice(
         invoice_id=uuid.uuid4(),
         order_id=order_id,
+        user_id=user_id,
         reference=new_reference(),
         price_usd=price_usd,
         now=now,
