@@ -1,11 +1,14 @@
-"""Candidate transactions that did not pay an invoice, with why, for staff to look at."""
+"""Candidate transactions that did not pay an invoice, with why, for staff to look at.
+
+One row per transaction and reference: a second look at the same transaction (a push
+and a poll, a restart, "I already paid") keeps the first verdict's row."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .tables import rejected_candidates
@@ -26,7 +29,8 @@ class RejectionRepository:
         reference: str | None = None,
     ) -> None:
         await self.session.execute(
-            insert(rejected_candidates).values(
+            insert(rejected_candidates)
+            .values(
                 signature=signature,
                 invoice_id=invoice_id,
                 reference=reference,
@@ -34,4 +38,5 @@ class RejectionRepository:
                 detail=detail,
                 at=at,
             )
+            .on_conflict_do_nothing()
         )

@@ -8,6 +8,7 @@ from walletreports.kit import Outbox, UnitOfWork
 
 from .invoices_repo import InvoiceRepository
 from .rejections_repo import RejectionRepository
+from .watch_repo import WatchRepository
 
 
 class PaymentsUnitOfWork(UnitOfWork):
@@ -15,3 +16,4 @@ class PaymentsUnitOfWork(UnitOfWork):
         super().__init__(session, outbox)
         self.invoices = InvoiceRepository(session)
         self.rejections = RejectionRepository(session)
+        self.watch = WatchRepository(session)

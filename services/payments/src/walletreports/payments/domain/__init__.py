@@ -8,6 +8,8 @@ Modules, one purpose each:
 - `invoice_states` invoice statuses, reasons, events, commitments, the transition table
 - `invoice_errors` invoice errors with stable codes (Conflict / InvalidInput)
 - `invoice_value` exact USD values of transfers and the tolerance bounds
+- `receiving`    the merchant's receiving accounts; what a promised URL expects on chain
+- `refund`       refunds: what may be refunded, to whom, the URL staff sign, sent/cancelled
 
 Each module lists its public names in its own `__all__` and is re-exported by one line
 below, so adding a module is adding one line (and one line above).
@@ -17,5 +19,7 @@ from .invoice import *  # noqa: F403
 from .invoice_errors import *  # noqa: F403
 from .invoice_states import *  # noqa: F403
 from .money import *  # noqa: F403
+from .receiving import *  # noqa: F403
+from .refund import *  # noqa: F403
 from .solana_pay import *  # noqa: F403
 from .transfer_validation import *  # noqa: F403

@@ -115,6 +115,11 @@ class RejectionReason(StrEnum):
     AMOUNT_UNREADABLE = "amount_unreadable"
     NOTHING_RECEIVED = "nothing_received"
     AMOUNT_MISMATCH = "amount_mismatch"
+    # Decided by the watcher from what the transaction's references match:
+    NO_INVOICE = "no_invoice"  # carries no open invoice's or refund's reference
+    SEVERAL_INVOICES = "several_invoices"  # carries two invoices' references
+    CURRENCY_NOT_ACCEPTED = "currency_not_accepted"  # e.g. SOL when SOL was withdrawn
+    NOT_ACCEPTED = "not_accepted"  # valid, but the invoice refused it (a domain error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +217,18 @@ def validate_transfer(
         return TransferRejected(_unreadable(exc), exc.detail, references, own)
     except _Rejected as exc:
         return TransferRejected(exc.reason, exc.detail, references, own)
+
+
+def references_in(result: object) -> tuple[Pubkey, ...] | TransferRejected:
+    """The candidate reference keys of a getTransaction result (see the module
+    docstring), or the rejection when the answer cannot be read: the watcher asks this
+    first, to find which invoices a transaction may be about."""
+    if result is None:
+        return TransferRejected(RejectionReason.NOT_FOUND, "no such transaction")
+    try:
+        return _references(read_transaction(result))
+    except UnreadableTransaction as exc:
+        return TransferRejected(_unreadable(exc), exc.detail)
 
 
 def _judge(
@@ -432,5 +449,6 @@ __all__ = [
     "TransferRejected",
     "TransferVerdict",
     "associated_token_address",
+    "references_in",
     "validate_transfer",
 ]

@@ -8,8 +8,16 @@ from ..domain import Currency, Invoice, PaymentMethod, build_transfer_request_ur
 from .terms import InvoiceTerms
 
 
+def invoice_memo(invoice: Invoice) -> str:
+    """The SPL Memo every payment of the invoice carries (a wallet adds it from the URL):
+    a second check beside the reference, and what a block explorer shows. Public on
+    chain, so nothing about the user is in it."""
+    return f"invoice:{invoice.id}"
+
+
 def transfer_url(invoice: Invoice, method: PaymentMethod, terms: InvoiceTerms, message: str) -> str:
-    """Recipient the merchant's owner wallet, the exact amount, the invoice's reference."""
+    """Recipient the merchant's owner wallet, the exact amount, the invoice's reference
+    and memo."""
     return build_transfer_request_url(
         recipient=terms.merchant,
         currency=Currency(method.currency),
@@ -17,6 +25,7 @@ def transfer_url(invoice: Invoice, method: PaymentMethod, terms: InvoiceTerms, m
         references=[invoice.reference],
         label=terms.label,
         message=message,
+        memo=invoice_memo(invoice),
     )
 
 
