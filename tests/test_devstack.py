@@ -339,3 +339,48 @@ def test_make_dev_pays_the_localnet_merchant():
     from walletreports.localnet.genesis import GenesisConfig, merchant_keypair
 
     assert str(merchant_keypair(GenesisConfig()).pubkey()) == LOCALNET_MERCHANT
+
+
+def test_make_dev_provisions_the_merchant_it_gives_payments(tmp_path, monkeypatch, capsys):
+    """Once the localnet is up, the stack's provisioning step gives payments' merchant (the
+    environment's PAYMENTS_MERCHANT_ADDRESS, else LOCALNET_MERCHANT) its funded account and
+    USDC/USDT token accounts, says so in one line, and a bad address is one StackError."""
+    from solders.keypair import Keypair
+    from solders.pubkey import Pubkey
+
+    from walletreports.devstack.console import StackError
+    from walletreports.devstack.infrastructure import payments_merchant, provision_merchant
+    from walletreports.devstack.services import LOCALNET_MERCHANT
+    from walletreports.devstack.signals import StopSignal
+    from walletreports.localnet.programs import TOKEN_PROGRAM, USDC_MINT, USDT_MINT
+    from walletreports.localnet.testing import localnet
+    from walletreports.localnet.token_instructions import associated_token_address
+
+    monkeypatch.delenv("PAYMENTS_MERCHANT_ADDRESS", raising=False)
+    assert payments_merchant() == LOCALNET_MERCHANT
+    children: list[subprocess.Popen[bytes]] = []
+    with localnet(slot_ms=50) as net:  # a ticking clock, as in make dev
+        solana = {"SOLANA_RPC_URL": net.rpc_url}
+
+        def provisioned(owner: Pubkey) -> bool:
+            atas = [associated_token_address(owner, mint) for mint in (USDC_MINT, USDT_MINT)]
+            accounts = net.call_sync(lambda chain: [chain.get_account(a) for a in [owner, *atas]])
+            return accounts[0] is not None and all(a is not None and a.owner == TOKEN_PROGRAM for a in accounts[1:])
+
+        provision_merchant(tmp_path, solana, children, StopSignal())
+        assert provisioned(Pubkey.from_string(LOCALNET_MERCHANT))
+        provision_merchant(tmp_path, solana, children, StopSignal())
+        first, second = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[dev")]
+        assert f"Solana: merchant {LOCALNET_MERCHANT} provisioned on {net.rpc_url}: 10 SOL" in first
+        assert first.endswith("(1 transaction sent)") and second.endswith("(already in place, nothing sent)")
+
+        other = Keypair().pubkey()
+        monkeypatch.setenv("PAYMENTS_MERCHANT_ADDRESS", str(other))
+        provision_merchant(tmp_path, solana, children, StopSignal())
+        assert provisioned(other)
+
+        monkeypatch.setenv("PAYMENTS_MERCHANT_ADDRESS", "not-a-key")
+        with pytest.raises(StackError, match=r"the merchant not-a-key could not be provisioned on the localnet: "
+                                             r".*not a public key: 'not-a-key'; see .*provision\.log"):
+            provision_merchant(tmp_path, solana, children, StopSignal())
+    assert all(child.poll() is not None for child in children)

@@ -15,6 +15,7 @@ from walletreports.devkit.processes import nats_server_binary
 from .children import spawn
 from .config import StackSettings
 from .console import StackError, say
+from .services import SERVICES
 from .signals import StopSignal
 
 
@@ -68,3 +69,37 @@ def start_solana(
     rpc, ws = f"http://127.0.0.1:{rpc_port}", f"ws://127.0.0.1:{ws_port}"
     say(f"Solana: localnet on {rpc} (websocket {ws}); pay with: make pay URL='solana:...'")
     return {"SOLANA_CLUSTER": "localnet", "SOLANA_RPC_URL": rpc, "SOLANA_WS_URL": ws}
+
+
+def payments_merchant() -> str:
+    """The merchant address payments gets from the stack: PAYMENTS_MERCHANT_ADDRESS from
+    the environment when set, else its dev_env value (the localnet's merchant)."""
+    payments = next(s for s in SERVICES if s.name == "payments")
+    return os.environ.get("PAYMENTS_MERCHANT_ADDRESS", payments.dev_env["PAYMENTS_MERCHANT_ADDRESS"])
+
+
+def provision_merchant(
+    state_dir: Path, solana: dict[str, str], children: list[subprocess.Popen[bytes]], stop: StopSignal
+) -> None:
+    """Give payments' merchant a funded account and its USDC/USDT token accounts on the
+    localnet (wallets using @solana/pay's createTransfer refuse to pay it otherwise), with
+    walletreports.localnet.provision in a child process, waiting until they are confirmed."""
+    owner, log = payments_merchant(), state_dir / "provision.log"
+    argv = [sys.executable, "-m", "walletreports.localnet.provision", "--owner", owner,
+            "--rpc", solana["SOLANA_RPC_URL"]]
+    start = log.stat().st_size if log.exists() else 0
+    children.append(process := spawn(argv, dict(os.environ), str(log)))
+    deadline = time.monotonic() + 60
+    while process.poll() is None:
+        stop.check()
+        if time.monotonic() > deadline:
+            raise StackError(f"provisioning the merchant {owner} did not finish within 60s; see {log}")
+        stop.wait(0.05)
+    with open(log, "rb") as out:
+        out.seek(start)
+        lines = [line.strip() for line in out.read().decode(errors="replace").splitlines() if line.strip()]
+    last = lines[-1] if lines else f"exit code {process.returncode}"
+    if process.returncode != 0:
+        raise StackError(f"the merchant {owner} could not be provisioned on the localnet: "
+                         f"{last.removeprefix('provision: ')}; see {log}")
+    say(f"Solana: {last}")

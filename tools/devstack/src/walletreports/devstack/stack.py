@@ -7,6 +7,8 @@
 3. Solana: when SOLANA_CLUSTER is `localnet` (the default), the project's localnet
    (LiteSVM behind JSON-RPC) on LOCALNET_RPC_PORT / LOCALNET_WS_PORT (8899 / 8900),
    its state kept in the state dir; services get SOLANA_RPC_URL and SOLANA_WS_URL.
+   Then payments' merchant (PAYMENTS_MERCHANT_ADDRESS) is provisioned there: 10 SOL and
+   its USDC/USDT token accounts, paid by the localnet's faucet (nothing sent when present).
 4. Migrations for every service, then every service's `serve`, each in its own process.
 5. Wait for every /readyz, print the URLs, and stop everything on Ctrl-C.
 
@@ -38,7 +40,7 @@ import httpx
 from .children import spawn, stop_all
 from .config import StackSettings, check_ports_free, load_config
 from .console import StackError, say
-from .infrastructure import start_nats, start_solana
+from .infrastructure import provision_merchant, start_nats, start_solana
 from .postgres import database_urls, migrate_all
 from .services import SERVICES
 from .signals import Interrupted, StopSignal
@@ -99,6 +101,8 @@ def start_and_serve(
     stack.callback(stop_all, infrastructure)
     nats_url = start_nats(state_dir, config, infrastructure, stop)
     solana = start_solana(state_dir, config, infrastructure, stop)
+    if solana:  # the localnet: its merchant needs accounts before anyone pays it
+        provision_merchant(state_dir, solana, infrastructure, stop)
     urls = database_urls(state_dir, config, stack, stop)
     stack.callback(stop_all, services)
     migrate_all(urls, stop)

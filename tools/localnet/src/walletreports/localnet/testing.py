@@ -139,6 +139,21 @@ class Localnet:
             url, rpc_url=self.rpc_url, payer=payer or self.payer, bad=BadPayment(**bad)
         )
 
+    async def provision_merchant(self, owner: Pubkey, **kw: object):
+        """Give `owner` a funded system account and an ATA per genesis mint, paid by the
+        genesis faucet (see walletreports.localnet.provision; keywords: mints=[…],
+        funder=Keypair, lamports=…). Waits for 'processed', then advances one slot when it
+        sent anything, so the accounts are in place and confirmed on the manual clock too."""
+        from .genesis import faucet_keypair
+        from .provision import provision_merchant
+
+        mints = kw.pop("mints", list(self.mints.values()))
+        funder = kw.pop("funder", faucet_keypair(self._settings.genesis))
+        report = await provision_merchant(self.rpc_url, owner, mints, funder, **kw)
+        if report.signatures:
+            await self.advance_slots(1)
+        return report
+
 
 def _settings(slot_ms: int | None, genesis: GenesisConfig | None, host: str) -> LocalnetSettings:
     return LocalnetSettings(host=host, rpc_port=0, ws_port=0, slot_ms=slot_ms,
