@@ -23,6 +23,7 @@ from walletreports.contracts.orders import OrderCancelled, OrderCreated
 from walletreports.devkit.testing.eventually import count_rows, eventually
 from walletreports.devkit.testing.serving import RunningService, ServiceHarness
 from walletreports.kit.messaging.streams import delete_streams
+from walletreports.localnet.testing import Localnet
 from walletreports.payments.adapters.tables import inbox, invoices, outbox
 from walletreports.payments.app import SERVICE
 
@@ -119,13 +120,18 @@ def service_env() -> dict[str, str]:
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
 async def payments_service(
-    databases: Any, nats_url: str, service_env: dict[str, str]
+    databases: Any, nats_url: str, localnet: Localnet, service_env: dict[str, str]
 ) -> AsyncIterator[PaymentsDriver]:
     namespace = f"tp{uuid.uuid4().hex[:10]}"
     harness = ServiceHarness(databases, nats_url, namespace)
     nc = await nats.connect(nats_url)
     try:
-        env = {"PAYMENTS_MERCHANT_ADDRESS": MERCHANT, **service_env}
+        env = {
+            "PAYMENTS_MERCHANT_ADDRESS": MERCHANT,
+            "SOLANA_RPC_URL": localnet.rpc_url,
+            "SOLANA_WS_URL": localnet.ws_url,
+            **service_env,
+        }
         async with harness.run(SERVICE, **env) as service:
             yield PaymentsDriver(service, nc.jetstream(), namespace)
     finally:

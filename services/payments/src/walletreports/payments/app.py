@@ -8,6 +8,7 @@ from .bootstrap import bootstrap
 from .entrypoints.events import handlers
 from .entrypoints.http import ROUTERS
 from .entrypoints.schedule import refresh_sol_quotes
+from .entrypoints.watcher import watch_chain
 from .settings import PaymentsSettings
 
 SERVICE = Service(
@@ -18,5 +19,8 @@ SERVICE = Service(
     bootstrap=bootstrap,
     routers=ROUTERS,
     handlers=handlers,
-    background=[BackgroundTask(refresh_sol_quotes)],
+    background=[
+        BackgroundTask(refresh_sol_quotes),
+        BackgroundTask(watch_chain, one_replica=True),
+    ],
 )

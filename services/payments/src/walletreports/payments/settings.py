@@ -15,12 +15,19 @@ Besides the kit's shared variables, PAYMENTS_DATABASE_URL and PAYMENTS_HTTP_PORT
   PAYMENTS_SOL_FIXED_USD; without one SOL is not offered) or `pyth` (Pyth's sponsored
   SOL/USD account, PAYMENTS_PYTH_PRICE_ACCOUNT, read over SOLANA_RPC_URL).
 - PAYMENTS_SOL_QUOTE_MAX_AGE_SECONDS (60): an older quote withdraws SOL from the invoice.
+- SOLANA_RPC_URL (http://127.0.0.1:8899) and SOLANA_WS_URL (by default the RPC URL with
+  ws(s):// and the port one up, as Solana nodes serve it): the chain.
+- PAYMENTS_WATCH_INTERVAL_SECONDS (2): how often the watcher polls the receiving
+  accounts; PAYMENTS_WATCH_PUSH (true): also subscribe to their logs over the websocket,
+  so a payment is seen within a second instead of within an interval.
+- PAYMENTS_RPC_TIMEOUT_SECONDS (10): one RPC call's limit.
 """
 
 from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 
+import httpx
 from pydantic import AfterValidator, Field
 
 from walletreports.kit import HttpPort, ServiceSettings
@@ -69,6 +76,27 @@ class PaymentsSettings(ServiceSettings, env_prefix="PAYMENTS_"):
         validation_alias="SOLANA_RPC_URL",
         pattern=r"^https?://[^\s/]+(/\S*)?$",
     )
+
+    solana_ws_url: str | None = Field(
+        None, validation_alias="SOLANA_WS_URL", pattern=r"^wss?://[^\s/]+(/\S*)?$"
+    )
+    watch_interval_seconds: float = Field(
+        2.0, validation_alias="PAYMENTS_WATCH_INTERVAL_SECONDS", ge=0.05, le=300
+    )
+    watch_push: bool = Field(True, validation_alias="PAYMENTS_WATCH_PUSH")
+    rpc_timeout_seconds: float = Field(
+        10.0, validation_alias="PAYMENTS_RPC_TIMEOUT_SECONDS", gt=0, le=120
+    )
+
+    @property
+    def websocket_url(self) -> str:
+        """SOLANA_WS_URL, or the RPC URL's websocket twin (port + 1, as nodes serve it)."""
+        if self.solana_ws_url is not None:
+            return self.solana_ws_url
+        url = httpx.URL(self.solana_rpc_url)
+        scheme = "wss" if url.scheme == "https" else "ws"
+        port = None if url.port is None else url.port + 1
+        return str(url.copy_with(scheme=scheme, port=port))
 
     @property
     def invoice_expiry(self) -> timedelta:

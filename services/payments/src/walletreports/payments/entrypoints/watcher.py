@@ -1,0 +1,87 @@
+"""The chain watcher as a background task: on one replica at a time (the kit's lease),
+a poll cycle every PAYMENTS_WATCH_INTERVAL_SECONDS, and sooner when the websocket says
+a receiving account was mentioned.
+
+An RPC that fails (down, timing out, 429, answering nonsense) makes the cycle fail as a
+whole: nothing past the failure was recorded, the cursors did not move, and the next
+cycle starts again from them after a back-off (the node's Retry-After when it gave one,
+else 1 s doubling to 60 s). /readyz and the metrics say so (WatcherHealth).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from walletreports.kit import Clock, Lease
+
+from ..adapters.chain_push import MentionsListener
+from ..adapters.rate_sources import QuoteBoard
+from ..adapters.solana_rpc import RpcError, RpcUnavailable, UnsupportedTransactionVersion
+from ..domain import ReceivingAccount, SolQuote
+from ..domain.quote_policy import QuoteUsable
+from ..service_layer.watch_health import WatcherHealth
+from ..service_layer.watching import ChainReader, ChainWatcher, Units
+from ..settings import PaymentsSettings
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 60.0
+
+
+async def watch_chain(
+    lease: Lease,
+    units: Units,
+    clock: Clock,
+    settings: PaymentsSettings,
+    chain: ChainReader,
+    receiving: tuple[ReceivingAccount, ...],
+    sol_quotes: QuoteBoard,
+    watcher_health: WatcherHealth,
+) -> None:
+    def fresh_quote() -> SolQuote | None:
+        decision = sol_quotes.decision()
+        return decision.quote if isinstance(decision, QuoteUsable) else None
+
+    watcher = ChainWatcher(
+        units=units,
+        chain=chain,
+        accounts=receiving,
+        clock=clock,
+        fresh_sol_quote=fresh_quote,
+        unsupported=(UnsupportedTransactionVersion,),
+        still_ours=lambda: lease.held,
+    )
+    woken = asyncio.Event()
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.watch_push:
+            listener = MentionsListener(
+                ws_url=settings.websocket_url,
+                accounts=[account.address for account in receiving],
+                wake=woken.set,
+            )
+            push = asyncio.create_task(listener.run(), name="payments-chain-push")
+            stack.callback(push.cancel)
+        while True:
+            woken.clear()
+            try:
+                await watcher.cycle()
+            except RpcError as error:
+                watcher_health.failed(error)
+                delay = _backoff(watcher_health.failures_in_a_row, error)
+                log.warning("watcher cycle failed (%s); next try in %.1fs", error, delay)
+                await asyncio.sleep(delay)
+                continue
+            watcher_health.succeeded(clock.now())
+            if settings.watch_push:
+                watcher_health.push_connected = listener.connected
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), timeout=settings.watch_interval_seconds)
+
+
+def _backoff(failures: int, error: RpcError) -> float:
+    delay = min(2.0 ** (failures - 1), MAX_BACKOFF_SECONDS)
+    if isinstance(error, RpcUnavailable) and error.retry_after is not None:
+        delay = max(delay, min(error.retry_after, MAX_BACKOFF_SECONDS))
+    return delay
