@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,7 +86,8 @@ class WatchRepository:
         outcome: str,
         now: datetime,
     ) -> None:
-        """Record (or raise the commitment of) a handled signature."""
+        """Record (or raise the commitment of) a handled signature; never lowers it (a
+        late confirm-by-signature at confirmed after the watcher saw it finalized)."""
         statement = insert(watched_signatures).values(
             account=account,
             signature=signature,
@@ -98,7 +99,13 @@ class WatchRepository:
         await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=["account", "signature"],
-                set_={"commitment": statement.excluded.commitment, "slot": statement.excluded.slot},
+                # 'finalized' > 'confirmed' as text too: the two commitments stored here.
+                set_={
+                    "commitment": func.greatest(
+                        watched_signatures.c.commitment, statement.excluded.commitment
+                    ),
+                    "slot": statement.excluded.slot,
+                },
             )
         )
 

@@ -4,7 +4,7 @@ protocols the adapters (and unit-test fakes) implement."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -14,6 +14,9 @@ from ..domain import Commitment, Invoice
 
 
 class VerifyingInvoicesPort(Protocol):
+    async def get(self, invoice_id: uuid.UUID, *, lock: bool = False) -> Invoice | None:
+        """The invoice, or None."""
+
     async def by_references(
         self, references: Iterable[str], *, lock: bool = False
     ) -> list[Invoice]:
@@ -47,16 +50,23 @@ class RejectionsPort(Protocol):
 
 
 class CursorPort(Protocol):
-    account: str
-    until_signature: str | None
-    until_slot: int | None
+    @property
+    def account(self) -> str: ...
+    @property
+    def until_signature(self) -> str | None: ...
+    @property
+    def until_slot(self) -> int | None: ...
 
 
 class WatchedPort(Protocol):
-    signature: str
-    slot: int
-    commitment: Commitment
-    outcome: str
+    @property
+    def signature(self) -> str: ...
+    @property
+    def slot(self) -> int: ...
+    @property
+    def commitment(self) -> Commitment: ...
+    @property
+    def outcome(self) -> str: ...
 
 
 class WatchPort(Protocol):
@@ -66,7 +76,7 @@ class WatchPort(Protocol):
 
     async def advance(self, account: str, *, signature: str, slot: int, now: datetime) -> None: ...
 
-    async def watched(self, account: str) -> dict[str, WatchedPort]: ...
+    async def watched(self, account: str) -> Mapping[str, WatchedPort]: ...
 
     async def mark(
         self,

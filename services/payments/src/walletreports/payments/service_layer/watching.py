@@ -59,11 +59,14 @@ PAGE_LIMIT = 1000
 
 
 class SignatureListing(Protocol):
-    signature: str
-    slot: int
-    err: object | None
-    block_time: int | None
-    confirmation: Commitment
+    @property
+    def signature(self) -> str: ...
+    @property
+    def slot(self) -> int: ...
+    @property
+    def block_time(self) -> int | None: ...
+    @property
+    def confirmation(self) -> Commitment: ...
 
 
 class ChainReader(Protocol):
