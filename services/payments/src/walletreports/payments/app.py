@@ -7,7 +7,7 @@ from .adapters.unit_of_work import PaymentsUnitOfWork
 from .bootstrap import bootstrap
 from .entrypoints.events import handlers
 from .entrypoints.http import ROUTERS
-from .entrypoints.schedule import refresh_sol_quotes
+from .entrypoints.schedule import expire_invoices, refresh_sol_quotes
 from .entrypoints.watcher import watch_chain
 from .settings import PaymentsSettings
 
@@ -22,5 +22,6 @@ SERVICE = Service(
     background=[
         BackgroundTask(refresh_sol_quotes),
         BackgroundTask(watch_chain, one_replica=True),
+        BackgroundTask(expire_invoices, one_replica=True),
     ],
 )

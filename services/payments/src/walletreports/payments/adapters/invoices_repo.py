@@ -111,6 +111,21 @@ class InvoiceRepository:
         invoice_id = (await self.session.execute(query)).scalar_one_or_none()
         return None if invoice_id is None else await self.get(invoice_id, lock=lock)
 
+    async def due_for_expiry(
+        self, *, now: datetime, after: uuid.UUID | None, limit: int
+    ) -> list[uuid.UUID]:
+        """Open invoices whose window has passed, in id order after `after` (the
+        domain decides whether each expires: a pending transfer keeps one open)."""
+        query = (
+            select(invoices.c.id)
+            .where(invoices.c.status.in_(["new", "processing"]), invoices.c.expires_at <= now)
+            .order_by(invoices.c.id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(invoices.c.id > after)
+        return list((await self.session.execute(query)).scalars())
+
     async def first_created_at(self) -> datetime | None:
         """When the first invoice was opened: history before it cannot pay any."""
         first: datetime | None = (

@@ -1,13 +1,18 @@
 """Work on a clock: keeping the SOL/USD quote fresh (every replica keeps its own board;
-the source is asked a few times a minute, well inside the quote's maximum age)."""
+the source is asked a few times a minute, well inside the quote's maximum age), and
+closing invoices whose payment window passed (on one replica, every few seconds)."""
 
 from __future__ import annotations
 
 import asyncio
 
-from walletreports.kit import repeat
+from walletreports.kit import Clock, Lease, repeat
 
 from ..adapters.rate_sources import QuoteBoard
+from ..adapters.solana_rpc import RpcError
+from ..domain.quote_policy import QuoteUsable
+from ..service_layer import expiry
+from ..service_layer.watching import ChainReader
 
 REFRESH_SOL_QUOTE_SECONDS = 10.0
 
@@ -18,3 +23,29 @@ async def refresh_sol_quotes(
     # The composition root asked once at start already: the first refresh is due later.
     await asyncio.sleep(every_seconds)
     await repeat(sol_quotes.refresh, every_seconds, "refreshing the SOL/USD quote")
+
+
+EXPIRY_SWEEP_SECONDS = 5.0
+
+
+async def expire_invoices(
+    lease: Lease,
+    units: expiry.Units,
+    clock: Clock,
+    chain: ChainReader,
+    sol_quotes: QuoteBoard,
+    every_seconds: float = EXPIRY_SWEEP_SECONDS,
+) -> None:
+    async def step() -> None:
+        if not lease.held:
+            return
+        decision = sol_quotes.decision()
+        await expiry.sweep(
+            units,
+            chain,
+            now=clock.now(),
+            fresh_sol_quote=decision.quote if isinstance(decision, QuoteUsable) else None,
+            chain_errors=(RpcError,),
+        )
+
+    await repeat(step, every_seconds, "closing invoices past their window")
