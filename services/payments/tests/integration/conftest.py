@@ -142,3 +142,7 @@ async def payments_service(
 @pytest.fixture
 def svc(payments_service: PaymentsDriver) -> PaymentsDriver:
     return payments_service
+
+
+# A payments service watching the localnet for a merchant of its own (watching.py).
+from .watching import watched  # noqa: E402, F401

@@ -7,7 +7,7 @@ import pytest
 from solders.keypair import Keypair
 from solders.signature import Signature
 
-from .watching import WatchedPayments, watched  # noqa: F401 - the fixture
+from .watching import WatchedPayments
 
 FINALIZED = "payments.payment.finalized.v1"
 
@@ -78,7 +78,10 @@ async def test_a_failed_transaction_is_refused_with_its_reason(watched: WatchedP
 
     assert response.status_code == 422
     body = response.json()
-    assert body["error"]["code"] == "transfer_not_valid" and body["error"]["reason"] == "transaction_failed"
+    assert (
+        body["error"]["code"] == "transfer_not_valid"
+        and body["error"]["reason"] == "transaction_failed"
+    )
     assert (await watched.invoice(invoice["invoice_id"]))["status"] == "new"
 
 
@@ -87,7 +90,9 @@ async def test_unknown_transactions_and_invoices_are_not_found(watched: WatchedP
     unknown = str(Signature(bytes(Keypair().pubkey()) * 2))
 
     response = await confirm(watched, invoice["invoice_id"], unknown)
-    assert response.status_code == 404 and response.json()["error"]["code"] == "transaction_not_found"
+    assert (
+        response.status_code == 404 and response.json()["error"]["code"] == "transaction_not_found"
+    )
 
     nobody = "00000000-0000-4000-8000-000000000000"
     response = await confirm(watched, nobody, unknown)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from walletreports.devkit.testing.eventually import eventually
 from walletreports.payments.adapters.tables import staff_reviews
 
-from .watching import WatchedPayments, watched  # noqa: F401 - the fixture
+from .watching import WatchedPayments
 
 EXPIRED = "payments.invoice.expired.v1"
 PAID_LATE = "payments.invoice.paid_late.v1"

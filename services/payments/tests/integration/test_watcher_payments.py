@@ -15,7 +15,7 @@ from solders.pubkey import Pubkey
 
 from walletreports.payments.adapters.tables import watched_signatures
 
-from .watching import WatchedPayments, watched  # noqa: F401 - the fixture
+from .watching import WatchedPayments
 
 DETECTED = "payments.payment.detected.v1"
 CONFIRMED = "payments.payment.confirmed.v1"
