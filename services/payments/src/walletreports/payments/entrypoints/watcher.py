@@ -62,7 +62,7 @@ async def watch_chain(
                 wake=woken.set,
             )
             push = asyncio.create_task(listener.run(), name="payments-chain-push")
-            stack.callback(push.cancel)
+            stack.push_async_callback(_stop, push)
         while True:
             woken.clear()
             try:
@@ -78,6 +78,12 @@ async def watch_chain(
                 watcher_health.push_connected = listener.connected
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(woken.wait(), timeout=settings.watch_interval_seconds)
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    """Cancel the push listener and wait for it to close its socket."""
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def _backoff(failures: int, error: RpcError) -> float:
