@@ -9,12 +9,17 @@ PINNED = {
         "orders__mark_payment_received",
         "orders__note_late_payment",
         "orders__expire_unpaid_order",
+        "orders__mark_paid_by_staff",
+        "orders__expire_order_of_invalid_invoice",
         "orders__start_processing",
         "orders__finish_order",
         "orders__pause_intake",
         "orders__resume_intake",
     },
-    "payments": {"payments__open_invoice", "payments__close_cancelled_invoice"},
+    "payments": {
+        "payments__open_invoice",
+        "payments__close_cancelled_invoice",
+    },
     "notifier": {"notifier__remember_new_contact", "notifier__update_contact"},
 }
 

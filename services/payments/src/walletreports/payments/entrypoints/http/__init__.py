@@ -1,6 +1,24 @@
-"""HTTP entrypoints: the internal API web reads invoices from (/v1), one router per
-resource."""
+"""HTTP entrypoints: the internal API web reads invoices from (/v1) and the staff
+console's (/admin/api), one router per resource."""
 
-from . import invoices, order_invoice, qr_codes
+from . import (
+    admin_invoice_actions,
+    admin_invoices,
+    admin_rejected_candidates,
+    invoice_confirmation,
+    invoices,
+    order_invoice,
+    qr_codes,
+    user_payments,
+)
 
-ROUTERS = (invoices.router, order_invoice.router, qr_codes.router)
+ROUTERS = (
+    invoices.router,
+    invoice_confirmation.router,
+    order_invoice.router,
+    qr_codes.router,
+    user_payments.router,
+    admin_invoices.router,
+    admin_invoice_actions.router,
+    admin_rejected_candidates.router,
+)
