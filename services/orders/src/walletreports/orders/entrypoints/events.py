@@ -14,12 +14,18 @@ from walletreports.contracts.dune_runner import (
     IntakePaused,
     IntakeResumed,
 )
-from walletreports.contracts.payments import InvoiceExpired, InvoicePaidLate, PaymentFinalized
+from walletreports.contracts.payments import (
+    InvoiceExpired,
+    InvoiceMarkedInvalid,
+    InvoiceMarkedSettled,
+    InvoicePaidLate,
+    PaymentFinalized,
+)
 from walletreports.kit import Clock, EventHandlers
 
 from ..adapters.unit_of_work import OrdersUnitOfWork
 from ..domain import Currency, PaymentReceipt
-from ..service_layer import analysis, intake, payments
+from ..service_layer import analysis, intake, invoice_decisions, payments
 
 handlers = EventHandlers("orders")
 
@@ -50,6 +56,29 @@ async def note_late_payment(event: InvoicePaidLate, uow: OrdersUnitOfWork, clock
 @handlers.on(InvoiceExpired)
 async def expire_unpaid_order(event: InvoiceExpired, uow: OrdersUnitOfWork, clock: Clock) -> None:
     await payments.invoice_expired(uow, order_id=event.order_id, now=clock.now())
+
+
+@handlers.on(InvoiceMarkedSettled)
+async def mark_paid_by_staff(
+    event: InvoiceMarkedSettled, uow: OrdersUnitOfWork, clock: Clock
+) -> None:
+    await invoice_decisions.invoice_marked_settled(
+        uow,
+        order_id=event.order_id,
+        invoice_id=event.invoice_id,
+        by=event.by,
+        note=event.note,
+        now=clock.now(),
+    )
+
+
+@handlers.on(InvoiceMarkedInvalid)
+async def expire_order_of_invalid_invoice(
+    event: InvoiceMarkedInvalid, uow: OrdersUnitOfWork, clock: Clock
+) -> None:
+    await invoice_decisions.invoice_marked_invalid(
+        uow, order_id=event.order_id, by=event.by, note=event.note, now=clock.now()
+    )
 
 
 @handlers.on(AnalysisStarted)
