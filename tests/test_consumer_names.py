@@ -19,6 +19,7 @@ PINNED = {
     "payments": {
         "payments__open_invoice",
         "payments__close_cancelled_invoice",
+        "payments__refund_failed_analysis",
     },
     "notifier": {"notifier__remember_new_contact", "notifier__update_contact"},
 }

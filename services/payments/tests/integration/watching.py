@@ -29,12 +29,16 @@ WATCHING_ENV = {
 
 
 class WatchedPayments(PaymentsDriver):
-    """The driver, plus the chain and the clock the service lives by."""
+    """The driver, plus the chain and the clock the service lives by, and the merchant's
+    keypair (a refund is paid from the merchant's wallet)."""
 
-    def __init__(self, driver: PaymentsDriver, net: Localnet, clock: MovableClock) -> None:
+    def __init__(
+        self, driver: PaymentsDriver, net: Localnet, clock: MovableClock, merchant: Keypair
+    ) -> None:
         super().__init__(driver.service, driver.js, driver.namespace)
         self.net = net
         self.clock = clock
+        self.merchant = merchant
 
     async def open_invoice(self, price_usd: str = "25.00", **kw: Any) -> dict[str, Any]:
         event = order_created(price_usd=price_usd, **kw)
@@ -96,15 +100,15 @@ async def watched(
 ) -> AsyncIterator[WatchedPayments]:
     """Payments for a fresh merchant (provisioned on the localnet), so no other test's
     money is on its receiving accounts, polling every 0.2 s."""
-    merchant = Keypair().pubkey()
-    await localnet.provision_merchant(merchant)
+    merchant = Keypair()
+    await localnet.provision_merchant(merchant.pubkey())
     namespace = f"tw{uuid.uuid4().hex[:10]}"
     harness = ServiceHarness(databases, nats_url, namespace)
     clock = MovableClock()
     nc = await nats.connect(nats_url)
     try:
         env = {
-            "PAYMENTS_MERCHANT_ADDRESS": str(merchant),
+            "PAYMENTS_MERCHANT_ADDRESS": str(merchant.pubkey()),
             "SOLANA_RPC_URL": localnet.rpc_url,
             "SOLANA_WS_URL": localnet.ws_url,
             **WATCHING_ENV,
@@ -112,7 +116,7 @@ async def watched(
         }
         async with harness.run(SERVICE, clock=clock, **env) as service:
             driver = PaymentsDriver(service, nc.jetstream(), namespace)
-            yield WatchedPayments(driver, localnet, clock)
+            yield WatchedPayments(driver, localnet, clock, merchant)
     finally:
         await delete_streams(nc.jetstream(), namespace)
         await nc.close()

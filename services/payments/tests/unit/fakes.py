@@ -171,9 +171,7 @@ class FakeRefundRepository:
         self._rows[refund.id] = copy.deepcopy(refund)
         self.saves.append(refund.id)
 
-    async def by_references(
-        self, references: Iterable[str], *, lock: bool = False
-    ) -> list[Refund]:
+    async def by_references(self, references: Iterable[str], *, lock: bool = False) -> list[Refund]:
         wanted = set(references)
         rows = sorted((r for r in self._rows.values() if r.reference in wanted), key=_by_id)
         return [self._load(r, lock) for r in rows]

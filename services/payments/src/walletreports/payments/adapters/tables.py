@@ -222,6 +222,10 @@ refunds = Table(
     Column("signature", Text, unique=True),
     Column("sent_amount_base_units", BigInteger),
     _at("sent_at", nullable=True),
+    # Staff withdrew it before it was paid: who, when, why (payments_0003).
+    Column("cancelled_by", Text),
+    _at("cancelled_at", nullable=True),
+    Column("cancel_note", Text),
     _at("updated_at"),
     CheckConstraint("amount_base_units > 0", name="refunds_amount_positive"),
     Index("refunds_invoice", "invoice_id", "requested_at"),

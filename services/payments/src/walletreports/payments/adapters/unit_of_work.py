@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletreports.kit import Outbox, UnitOfWork
 
 from .invoices_repo import InvoiceRepository
+from .refunds_repo import RefundRepository
 from .rejections_repo import RejectionRepository
 from .watch_repo import WatchRepository
 
@@ -15,5 +16,6 @@ class PaymentsUnitOfWork(UnitOfWork):
     def __init__(self, session: AsyncSession, outbox: Outbox) -> None:
         super().__init__(session, outbox)
         self.invoices = InvoiceRepository(session)
+        self.refunds = RefundRepository(session)
         self.rejections = RejectionRepository(session)
         self.watch = WatchRepository(session)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from walletreports.contracts.dune_runner import AnalysisFinished
 from walletreports.contracts.orders import OrderCancelled, OrderCreated
 from walletreports.kit import Clock, EventHandlers
 
 from ..adapters.rate_sources import QuoteBoard
 from ..adapters.unit_of_work import PaymentsUnitOfWork
 from ..domain.quote_policy import QuoteUsable
-from ..service_layer import invoicing
+from ..service_layer import invoicing, refunding
 from ..service_layer.terms import InvoiceTerms
 
 log = logging.getLogger(__name__)
@@ -59,3 +60,15 @@ async def close_cancelled_invoice(
     event: OrderCancelled, uow: PaymentsUnitOfWork, clock: Clock
 ) -> None:
     await invoicing.close_for_cancelled_order(uow, order_id=event.order_id, now=clock.now())
+
+
+@handlers.on(AnalysisFinished)
+async def refund_failed_analysis(
+    event: AnalysisFinished, uow: PaymentsUnitOfWork, clock: Clock, terms: InvoiceTerms
+) -> None:
+    # "failed": no report at all, for good (orders fails the order); the payer is refunded.
+    if event.outcome != "failed":
+        return
+    await refunding.for_failed_analysis(
+        uow, order_id=event.order_id, now=clock.now(), label=terms.label
+    )

@@ -51,6 +51,7 @@ async def watch_chain(
         clock=clock,
         fresh_sol_quote=fresh_quote,
         unsupported=(UnsupportedTransactionVersion,),
+        merchant=settings.merchant_address,
         still_ours=lambda: lease.held,
     )
     woken = asyncio.Event()

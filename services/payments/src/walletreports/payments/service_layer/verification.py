@@ -75,12 +75,22 @@ async def verify(
     *,
     now: datetime,
     fresh_sol_quote: SolQuote | None = None,
+    merchant: str | None = None,
 ) -> Verdict:
-    """Judge the getTransaction `result` for `candidate` and apply it; the caller commits."""
+    """Judge the getTransaction `result` for `candidate` and apply it; the caller commits.
+    A transaction carrying a refund's reference is the refund's (refunding.py), judged
+    when `merchant` (who must have sent it) is given."""
     found = references_in(result)
     if isinstance(found, TransferRejected):
         return await _reject(uow, candidate, found.reason, found.detail, (), now)
     references = [str(key) for key in found]
+    refunds = await uow.refunds.by_references(references, lock=True)
+    if len(refunds) == 1 and merchant is not None:
+        from .refunding import observe_refund_transfer  # it imports Candidate and Verdict
+
+        return await observe_refund_transfer(
+            uow, refunds[0], candidate, result, merchant=merchant, now=now
+        )
     invoices = await uow.invoices.by_references(references, lock=True)
     if not invoices:
         detail = f"none of its {len(references)} candidate reference keys is an invoice's"

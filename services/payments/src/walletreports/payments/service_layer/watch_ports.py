@@ -11,6 +11,7 @@ from typing import Protocol
 from walletreports.contracts import Event
 
 from ..domain import Commitment, Invoice
+from .refund_ports import RefundRepositoryPort
 
 
 class VerifyingInvoicesPort(Protocol):
@@ -95,6 +96,9 @@ class WatchPort(Protocol):
 class VerifyingUnitOfWork(Protocol):
     @property
     def invoices(self) -> VerifyingInvoicesPort: ...
+
+    @property
+    def refunds(self) -> RefundRepositoryPort: ...
 
     @property
     def rejections(self) -> RejectionsPort: ...

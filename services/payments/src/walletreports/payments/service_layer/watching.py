@@ -11,7 +11,8 @@ Per account, one cycle:
    highest version we decode) and verified (verification.py), each in its own unit of
    work together with its `watched_signatures` row: a crash loses at most the one in
    flight, and a restart redoes it (verifying is idempotent). A handled signature now
-   finalized is promoted from the stored transfer without fetching it again.
+   finalized is promoted from the stored transfer without fetching it again (a refund's
+   is fetched at finalized: a refund is sent only on the final transaction).
 3. A handled signature still only confirmed that is missing from the complete listing
    was taken away by a fork: its transfer is dropped (the invoice goes back to where it
    was) and it is forgotten.
@@ -40,6 +41,7 @@ from prometheus_client import Counter
 from walletreports.kit import Clock
 
 from ..domain import Commitment, ReceivingAccount, RejectionReason, SolQuote
+from . import refunding
 from .publishing import events_for
 from .verification import Candidate, Verdict, verify
 from .watch_ports import WatchedPort, WatchingUnitOfWork
@@ -106,6 +108,7 @@ class ChainWatcher:
     clock: Clock
     fresh_sol_quote: Callable[[], SolQuote | None]
     unsupported: tuple[type[Exception], ...]  # the adapter's UnsupportedTransactionVersion
+    merchant: str  # who must send a refund (refunding.observe_refund_transfer)
     page_limit: int = PAGE_LIMIT
     still_ours: Callable[[], bool] = lambda: True  # the lease, checked before each effect
 
@@ -134,8 +137,10 @@ class ChainWatcher:
                 return
             known = watched.get(info.signature)
             if known is not None:
-                await self._promote(account, info, known, report)
-                handled.add(info.signature)
+                if await self._promote(account, info, known, report):
+                    handled.add(info.signature)
+                else:
+                    report.deferred += 1
             elif self._before_our_time(info, history_before):
                 await self._mark(account, info, "ignored")
                 handled.add(info.signature)
@@ -187,7 +192,12 @@ class ChainWatcher:
             return False
         async with self.units() as uow:
             verdict = await verify(
-                uow, candidate, result, now=self.clock.now(), fresh_sol_quote=self.fresh_sol_quote()
+                uow,
+                candidate,
+                result,
+                now=self.clock.now(),
+                fresh_sol_quote=self.fresh_sol_quote(),
+                merchant=self.merchant,
             )
             await self._mark_in(uow, account, info, verdict.outcome)
         report.verdicts.append(verdict)
@@ -200,10 +210,21 @@ class ChainWatcher:
         info: SignatureListing,
         known: WatchedPort,
         report: CycleReport,
-    ) -> None:
+    ) -> bool:
+        """False: a refund's finalized transaction is not served yet (the next cycle)."""
         if info.confirmation.rank <= known.commitment.rank:
-            return
+            return True
+        final_refund = None
+        if known.outcome == "refund":  # sent only at finality: judged on the final transaction
+            final_refund = await self.chain.transaction(info.signature, commitment="finalized")
+            if final_refund is None:
+                return False
         async with self.units() as uow:
+            if final_refund is not None:
+                final = Candidate(info.signature, info.slot, info.confirmation, account.currency)
+                await refunding.observe_final_refund(
+                    uow, final, final_refund, merchant=self.merchant, now=self.clock.now()
+                )
             if known.outcome == "transfer":
                 invoice = await uow.invoices.by_signature(info.signature, lock=True)
                 if invoice is not None:
@@ -218,6 +239,7 @@ class ChainWatcher:
                     await uow.emit(*events_for(invoice, outcome))
             await self._mark_in(uow, account, info, known.outcome)
         report.promoted += 1
+        return True
 
     async def _drop(
         self, account: ReceivingAccount, gone: list[WatchedPort], report: CycleReport

@@ -10,7 +10,7 @@ from walletreports.kit import InternalAuth, error_responses
 
 from ...service_layer.errors import InvoiceNotFound
 from .dependencies import PaymentsUnits
-from .presenters import invoice_view
+from .presenters import invoice_view, refund_views
 from .responses import Invoice
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"], dependencies=[InternalAuth])
@@ -25,4 +25,6 @@ async def get_invoice(invoice_id: uuid.UUID, units: PaymentsUnits) -> Invoice:
         if invoice is None:
             raise InvoiceNotFound.by_id(invoice_id)
         urls = await uow.invoices.method_urls(invoice_id)
-    return invoice_view(invoice, urls)
+        refunds = await uow.refunds.for_invoice(invoice_id)
+        refund_urls = await uow.refunds.urls(r.id for r in refunds)
+    return invoice_view(invoice, urls, refund_views(refunds, refund_urls))

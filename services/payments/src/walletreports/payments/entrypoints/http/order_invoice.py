@@ -10,7 +10,7 @@ from walletreports.kit import InternalAuth, error_responses
 
 from ...service_layer.errors import InvoiceNotFound
 from .dependencies import PaymentsUnits
-from .presenters import invoice_view
+from .presenters import invoice_view, refund_views
 from .responses import Invoice
 
 router = APIRouter(prefix="/v1/orders", tags=["invoices"], dependencies=[InternalAuth])
@@ -33,4 +33,6 @@ async def invoice_of_order(order_id: uuid.UUID, units: PaymentsUnits) -> Invoice
         if invoice is None:
             raise InvoiceNotFound.for_order(order_id)
         urls = await uow.invoices.method_urls(invoice.id)
-    return invoice_view(invoice, urls)
+        refunds = await uow.refunds.for_invoice(invoice.id)
+        refund_urls = await uow.refunds.urls(r.id for r in refunds)
+    return invoice_view(invoice, urls, refund_views(refunds, refund_urls))

@@ -15,7 +15,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from ...domain import Arrival, Commitment, Currency, InvoiceReason, InvoiceStatus
+from ...domain import (
+    Arrival,
+    Commitment,
+    Currency,
+    InvoiceReason,
+    InvoiceStatus,
+    RefundReason,
+    RefundStatus,
+)
 
 Usd = Annotated[
     Decimal,
@@ -59,6 +67,33 @@ class TransferSeen(_Answer):
     arrival: Arrival = Field(description="timely, late, after_window, after_close, ...")
 
 
+class RefundView(_Answer):
+    """Money sent back to the payer: a Solana Pay URL from the merchant's wallet for staff
+    to sign (the service never holds the merchant's key), sent once the watcher sees it."""
+
+    refund_id: uuid.UUID
+    invoice_id: uuid.UUID
+    order_id: uuid.UUID
+    status: RefundStatus = Field(description="requested, then sent or cancelled (both final)")
+    reason: RefundReason
+    currency: Currency
+    amount_base_units: int = Field(description="what the URL asks, in base units")
+    amount: str = Field(description='user units as in the URL, e.g. "5" or "0.5"')
+    recipient: str = Field(description="the wallet that paid the invoice")
+    reference: str = Field(description="the refund's own key, which its transaction carries")
+    url: str = Field(description="the Solana Pay transfer request staff sign (solana:...)")
+    qr_svg_url: str = Field(description="path of this URL's QR code as SVG")
+    note: str
+    requested_at: Time
+    requested_by: str = Field(description='"staff:<email>" or "system"')
+    signature: str | None = Field(description="the transaction that sent it, once sent")
+    sent_at: Time | None
+    sent_amount_base_units: int | None = Field(description="what left, once sent")
+    cancelled_by: str | None
+    cancelled_at: Time | None
+    cancel_note: str | None
+
+
 class Invoice(_Answer):
     invoice_id: uuid.UUID
     order_id: uuid.UUID
@@ -72,4 +107,4 @@ class Invoice(_Answer):
     methods: list[Method]
     sol_withdrawn_reason: str | None = Field(description="why SOL is not offered, if it is not")
     transfers: list[TransferSeen] = Field(description="oldest first")
-    refunds: list[dict[str, str]] = Field(description="always empty until refunds land")
+    refunds: list[RefundView] = Field(description="oldest first, cancelled ones too")
