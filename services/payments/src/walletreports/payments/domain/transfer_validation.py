@@ -120,6 +120,11 @@ class RejectionReason(StrEnum):
     SEVERAL_INVOICES = "several_invoices"  # carries two invoices' references
     CURRENCY_NOT_ACCEPTED = "currency_not_accepted"  # e.g. SOL when SOL was withdrawn
     NOT_ACCEPTED = "not_accepted"  # valid, but the invoice refused it (a domain error)
+    # A transaction carrying a refund's reference that does not send it (refunding.py):
+    REFUND_NOT_FROM_MERCHANT = "refund_not_from_merchant"
+    REFUND_SHORT = "refund_short"
+    REFUND_ALREADY_SENT = "refund_already_sent"
+    ILLEGAL_REFUND_TRANSITION = "illegal_refund_transition"
 
 
 @dataclass(frozen=True, slots=True)

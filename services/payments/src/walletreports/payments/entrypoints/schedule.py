@@ -12,6 +12,7 @@ from ..adapters.rate_sources import QuoteBoard
 from ..adapters.solana_rpc import RpcError
 from ..domain.quote_policy import QuoteUsable
 from ..service_layer import expiry
+from ..service_layer.terms import InvoiceTerms
 from ..service_layer.watching import ChainReader
 
 REFRESH_SOL_QUOTE_SECONDS = 10.0
@@ -34,6 +35,7 @@ async def expire_invoices(
     clock: Clock,
     chain: ChainReader,
     sol_quotes: QuoteBoard,
+    terms: InvoiceTerms,
     every_seconds: float = EXPIRY_SWEEP_SECONDS,
 ) -> None:
     async def step() -> None:
@@ -46,6 +48,7 @@ async def expire_invoices(
             now=clock.now(),
             fresh_sol_quote=decision.quote if isinstance(decision, QuoteUsable) else None,
             chain_errors=(RpcError,),
+            merchant=terms.merchant,
         )
 
     await repeat(step, every_seconds, "closing invoices past their window")

@@ -38,6 +38,7 @@ async def confirm_signature(
     receiving: Sequence[ReceivingAccount],
     now: datetime,
     fresh_sol_quote: SolQuote | None,
+    merchant: str | None = None,
 ) -> Invoice:
     async with units() as uow:
         if await uow.invoices.get(invoice_id) is None:
@@ -58,7 +59,9 @@ async def confirm_signature(
     slot = result.get("slot")
     candidate = Candidate(signature, slot if isinstance(slot, int) else 0, commitment)
     async with units() as uow:
-        verdict = await verify(uow, candidate, result, now=now, fresh_sol_quote=fresh_sol_quote)
+        verdict = await verify(
+            uow, candidate, result, now=now, fresh_sol_quote=fresh_sol_quote, merchant=merchant
+        )
         invoice = await uow.invoices.by_signature(signature) if verdict.accepted else None
         if invoice is not None:
             await _mark_handled(uow, invoice, candidate, receiving, now)

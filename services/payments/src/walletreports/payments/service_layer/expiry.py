@@ -66,6 +66,7 @@ async def sweep(
     now: datetime,
     fresh_sol_quote: SolQuote | None,
     chain_errors: tuple[type[Exception], ...],
+    merchant: str | None = None,
     batch: int = 100,
 ) -> SweepReport:
     report = SweepReport()
@@ -74,7 +75,9 @@ async def sweep(
         async with units() as uow:
             due = await uow.invoices.due_for_expiry(now=now, after=after, limit=batch)
         for invoice_id in due:
-            await _expire_one(units, chain, invoice_id, now, fresh_sol_quote, chain_errors, report)
+            await _expire_one(
+                units, chain, invoice_id, now, fresh_sol_quote, chain_errors, merchant, report
+            )
         if len(due) < batch:
             return report
         after = due[-1]
@@ -87,6 +90,7 @@ async def _expire_one(
     now: datetime,
     fresh_sol_quote: SolQuote | None,
     chain_errors: tuple[type[Exception], ...],
+    merchant: str | None,
     report: SweepReport,
 ) -> None:
     async with units() as uow:
@@ -95,7 +99,7 @@ async def _expire_one(
         return
     if invoice.status is InvoiceStatus.NEW and not invoice.transfers:
         try:
-            await _last_look(units, chain, invoice, now, fresh_sol_quote)
+            await _last_look(units, chain, invoice, now, fresh_sol_quote, merchant)
         except chain_errors as error:
             log.warning("invoice %s stays open: its last look failed (%s)", invoice_id, error)
             report.deferred += 1
@@ -121,6 +125,7 @@ async def _last_look(
     invoice: Invoice,
     now: datetime,
     fresh_sol_quote: SolQuote | None,
+    merchant: str | None,
 ) -> None:
     listing = await chain.signatures_for_address(invoice.reference, limit=LAST_LOOK_LIMIT)
     for info in reversed(listing):
@@ -129,4 +134,6 @@ async def _last_look(
             continue
         candidate = Candidate(info.signature, info.slot, info.confirmation)
         async with units() as uow:
-            await verify(uow, candidate, result, now=now, fresh_sol_quote=fresh_sol_quote)
+            await verify(
+                uow, candidate, result, now=now, fresh_sol_quote=fresh_sol_quote, merchant=merchant
+            )

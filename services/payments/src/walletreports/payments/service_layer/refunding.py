@@ -47,6 +47,7 @@ from ..domain import (
     RefundOutcome,
     RefundReason,
     RefundStatus,
+    RejectionReason,
     TransferAccepted,
     TransferRejected,
     overpayment_excess,
@@ -77,7 +78,7 @@ log = logging.getLogger("walletreports.payments.refunding")
 
 SYSTEM = "system"
 # The rejection code of a transaction that pays a refund from someone else's wallet.
-NOT_FROM_MERCHANT = "refund_not_from_merchant"
+NOT_FROM_MERCHANT = RejectionReason.REFUND_NOT_FROM_MERCHANT.value
 
 
 def refund_memo(refund: Refund) -> str:

@@ -10,17 +10,21 @@ from ...adapters.unit_of_work import PaymentsUnitOfWork
 from ...domain import Currency, Invoice
 from ...service_layer.errors import InvoiceNotFound
 from .admin_responses import AdminInvoice, HistoryEntry, RejectedCandidate, StaffReviewEntry
-from .presenters import invoice_view
+from .presenters import invoice_view, refund_views
+from .responses import RefundView
 
 # The detail shows the newest candidates; the full list is /admin/api/rejected-candidates.
 CANDIDATES_SHOWN = 100
 
 
 def admin_invoice_view(
-    invoice: Invoice, urls: dict[str, str], candidates: list[RejectedCandidate]
+    invoice: Invoice,
+    urls: dict[str, str],
+    candidates: list[RejectedCandidate],
+    refunds: list[RefundView],
 ) -> AdminInvoice:
     return AdminInvoice(
-        **dict(invoice_view(invoice, urls)),
+        **dict(invoice_view(invoice, urls, refunds)),
         user_id=invoice.user_id,
         cancelled_at=invoice.cancelled_at,
         history=[
@@ -61,4 +65,6 @@ async def load_admin_invoice(uow: PaymentsUnitOfWork, invoice_id: uuid.UUID) -> 
         RejectionFilters(invoice_id=invoice_id), PageRequest(limit=CANDIDATES_SHOWN)
     )
     candidates = [RejectedCandidate.model_validate(item) for item in page.items]
-    return admin_invoice_view(invoice, urls, candidates)
+    refunds = await uow.refunds.for_invoice(invoice_id)
+    refund_urls = await uow.refunds.urls(r.id for r in refunds)
+    return admin_invoice_view(invoice, urls, candidates, refund_views(refunds, refund_urls))

@@ -19,6 +19,7 @@ from ...domain import ReceivingAccount
 from ...domain.quote_policy import QuoteUsable
 from ...service_layer.confirming import confirm_signature
 from ...service_layer.errors import ChainUnavailable, TransferNotValid
+from ...service_layer.terms import InvoiceTerms
 from .dependencies import PaymentsUnits
 from .presenters import invoice_view
 from .responses import Invoice
@@ -63,6 +64,7 @@ async def confirm(
     chain: Annotated[SolanaRpc, collaborator("chain")],
     receiving: Annotated[tuple[ReceivingAccount, ...], collaborator("receiving")],
     sol_quotes: Annotated[QuoteBoard, collaborator("sol_quotes")],
+    terms: Annotated[InvoiceTerms, collaborator("terms")],
 ) -> Invoice:
     decision = sol_quotes.decision()
     try:
@@ -74,6 +76,7 @@ async def confirm(
             receiving=receiving,
             now=clock.now(),
             fresh_sol_quote=decision.quote if isinstance(decision, QuoteUsable) else None,
+            merchant=terms.merchant,
         )
     except UnsupportedTransactionVersion as error:
         raise TransferNotValid(
