@@ -58,3 +58,9 @@ async def test_unknown_and_malformed_ids(svc: PaymentsDriver):
 async def test_the_token_is_required(svc: PaymentsDriver):
     response = await svc.http.get(f"/v1/invoices/{uuid.uuid4()}", headers={"Authorization": ""})
     assert response.status_code == 401
+
+
+async def test_metrics_count_invoices_by_status(svc: PaymentsDriver):
+    text = (await svc.http.get("/metrics")).text
+    for status in ("new", "processing", "settled", "expired", "invalid"):
+        assert f'payments_invoices{{status="{status}"}}' in text

@@ -7,7 +7,7 @@ from .adapters.unit_of_work import PaymentsUnitOfWork
 from .bootstrap import bootstrap
 from .entrypoints.events import handlers
 from .entrypoints.http import ROUTERS
-from .entrypoints.schedule import expire_invoices, refresh_sol_quotes
+from .entrypoints.schedule import count_invoices, expire_invoices, refresh_sol_quotes
 from .entrypoints.watcher import watch_chain
 from .settings import PaymentsSettings
 
@@ -23,5 +23,6 @@ SERVICE = Service(
         BackgroundTask(refresh_sol_quotes),
         BackgroundTask(watch_chain, one_replica=True),
         BackgroundTask(expire_invoices, one_replica=True),
+        BackgroundTask(count_invoices),
     ],
 )

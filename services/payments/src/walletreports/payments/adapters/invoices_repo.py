@@ -126,6 +126,11 @@ class InvoiceRepository:
             query = query.where(invoices.c.id > after)
         return list((await self.session.execute(query)).scalars())
 
+    async def counts_by_status(self) -> dict[str, int]:
+        """How many invoices are in each status (for the metrics)."""
+        query = select(invoices.c.status, func.count()).group_by(invoices.c.status)
+        return {status: count for status, count in await self.session.execute(query)}
+
     async def first_created_at(self) -> datetime | None:
         """When the first invoice was opened: history before it cannot pay any."""
         first: datetime | None = (

@@ -1,15 +1,20 @@
 """Work on a clock: keeping the SOL/USD quote fresh (every replica keeps its own board;
-the source is asked a few times a minute, well inside the quote's maximum age), and
-closing invoices whose payment window passed (on one replica, every few seconds)."""
+the source is asked a few times a minute, well inside the quote's maximum age), closing
+invoices whose payment window passed (on one replica, every few seconds), and counting
+invoices by status for the metrics (every replica, so any one scraped answers)."""
 
 from __future__ import annotations
 
 import asyncio
 
-from walletreports.kit import Clock, Lease, repeat
+from prometheus_client import Gauge
+
+from walletreports.kit import Clock, Lease, UnitsOfWork, repeat
 
 from ..adapters.rate_sources import QuoteBoard
 from ..adapters.solana_rpc import RpcError
+from ..adapters.unit_of_work import PaymentsUnitOfWork
+from ..domain import InvoiceStatus
 from ..domain.quote_policy import QuoteUsable
 from ..service_layer import expiry
 from ..service_layer.terms import InvoiceTerms
@@ -52,3 +57,19 @@ async def expire_invoices(
         )
 
     await repeat(step, every_seconds, "closing invoices past their window")
+
+
+INVOICE_COUNT_SECONDS = 15.0
+INVOICES = Gauge("payments_invoices", "Invoices by status", ["status"])
+
+
+async def count_invoices(
+    units: UnitsOfWork[PaymentsUnitOfWork], every_seconds: float = INVOICE_COUNT_SECONDS
+) -> None:
+    async def step() -> None:
+        async with units() as uow:
+            counts = await uow.invoices.counts_by_status()
+        for status in InvoiceStatus:
+            INVOICES.labels(status.value).set(counts.get(status.value, 0))
+
+    await repeat(step, every_seconds, "counting invoices by status")
