@@ -8,11 +8,13 @@ order.cancelled closing the invoice.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timedelta
 
 from solders.pubkey import Pubkey
 
+from walletreports.devkit.testing.eventually import eventually
 from walletreports.payments.adapters.tables import invoices, payment_methods
 from walletreports.payments.domain import USDC_MINT, USDT_MINT, parse_transfer_request_url
 
@@ -108,3 +110,27 @@ async def test_order_cancelled_makes_the_invoice_invalid(svc: PaymentsDriver):
         await svc.publish(again)
         await svc.handled(again)
     assert await svc.invoice_status(event.order_id) == "invalid"
+
+
+async def test_a_malformed_order_created_opens_nothing_and_is_set_aside(svc: PaymentsDriver):
+    from walletreports.contracts import wire_subject
+    from walletreports.contracts.orders import OrderCreated
+
+    order_id = uuid.uuid4()
+    bad = {"order_id": str(order_id), "price_usd": "-5", "payment_required": "maybe"}
+    await svc.js.publish(
+        wire_subject(svc.namespace, OrderCreated.subject),
+        json.dumps(bad).encode(),
+        headers={"Nats-Msg-Id": uuid.uuid4().hex},
+    )
+    good = order_created()
+    await svc.publish(good)  # published after it: handled, so the bad one was looked at
+    await svc.invoice_of(good.order_id)
+
+    assert await svc.invoice_status(order_id) is None
+
+    async def rejected() -> bool | None:
+        text = (await svc.http.get("/metrics")).text
+        return 'consumer="payments__open_invoice",outcome="rejected"' in text or None
+
+    assert await eventually(rejected)

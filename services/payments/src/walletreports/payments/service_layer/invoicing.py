@@ -4,9 +4,10 @@ Idempotent per order: a second `order.created` for an order that has an invoice 
 replay under a new event id) changes nothing; the UNIQUE order_id makes a race between
 two replicas fail in the database rather than open two invoices.
 
-SOL is priced by a quote passed in (`sol_quote`), locked on the invoice. No rate source
-is wired yet, so callers pass none and SOL is withdrawn with the reason they give;
-USDC and USDT are always offered at 1:1.
+SOL is priced by a quote passed in (`sol_quote`: the quote board's, judged when the event
+is handled), locked on the invoice; without one SOL is withdrawn with the reason the
+caller gives. USDC and USDT are always offered at 1:1. Every URL carries the invoice's
+reference and memo (method_urls.py).
 """
 
 from __future__ import annotations
