@@ -26,8 +26,7 @@ from pydantic import (
 )
 
 from walletreports.contracts.orders import OrderStatus
-
-from .text import NO_NUL, NOT_BLANK, SPACE_CLASS, WHITE_SPACE, Matching
+from walletreports.kit.http.text import NO_NUL, NOT_BLANK, SPACE_CLASS, WHITE_SPACE, Matching
 
 # Unicode White_Space at either end is trimmed after the checks (raw lengths are bounded).
 Trimmed = AfterValidator(lambda value: value.strip(WHITE_SPACE))

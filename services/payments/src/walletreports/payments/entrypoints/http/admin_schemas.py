@@ -23,7 +23,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from .text import NOT_BLANK, SPACE_CLASS, WHITE_SPACE, Matching
+from walletreports.kit.http.text import NOT_BLANK, SPACE_CLASS, WHITE_SPACE, Matching
 
 # Unicode White_Space at either end is trimmed after the checks (raw lengths are bounded).
 Trimmed = AfterValidator(lambda value: value.strip(WHITE_SPACE))

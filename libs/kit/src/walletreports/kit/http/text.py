@@ -1,4 +1,5 @@
-"""Text rules that are checked and documented as one pattern (as orders' own).
+"""Text rules that are checked and documented as one pattern, for every service's
+request schemas (orders' and payments' bodies and query values use them).
 
 A JSON-schema `pattern` is read by every client in its own regex dialect, and `\\s`,
 `\\w` or `.` mean different characters to Python, to the Rust regex pydantic uses and
