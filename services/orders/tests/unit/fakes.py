@@ -22,10 +22,10 @@ import copy
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
 from typing import Any, NamedTuple, TypeVar
 
 from walletreports.contracts import Event
+from walletreports.devkit.testing.fake_unit_of_work import FakeUnitOfWorkBase
 from walletreports.orders.domain import (
     Order,
     OrderPrice,
@@ -218,7 +218,7 @@ class FakeIdempotency:
         return len(old)
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(FakeUnitOfWorkBase):
     def __init__(
         self,
         *,
@@ -227,50 +227,11 @@ class FakeUnitOfWork:
         intake: FakeIntake | None = None,
         idempotency: FakeIdempotency | None = None,
     ) -> None:
+        super().__init__()
         self.orders = orders or FakeOrderRepository()
         self.subscriptions = subscriptions or FakeSubscriptionRepository()
         self.intake = intake or FakeIntake()
         self.idempotency = idempotency or FakeIdempotency()
-        self.events: list[Event] = []
-        self.committed = False
-        self.rolled_back = False
-        self._before: tuple[list[dict[str, Any]], int] = ([], 0)
-
-    async def emit(self, *events: Event) -> None:
-        self.events.extend(events)
-
-    # --- for tests -----------------------------------------------------------------
-
-    @property
-    def subjects(self) -> list[str]:
-        return [event.subject for event in self.events]
-
-    def emitted(self, kind: type[E]) -> list[E]:
-        return [event for event in self.events if isinstance(event, kind)]
-
-    # --- the transaction -----------------------------------------------------------
-
-    async def __aenter__(self) -> FakeUnitOfWork:
-        self.committed = self.rolled_back = False
-        self._before = ([copy.deepcopy(vars(part)) for part in self._parts()], len(self.events))
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.committed = True
-            return
-        # Everything the block did is undone, the fakes' records of it included.
-        states, emitted_before = self._before
-        for part, before in zip(self._parts(), states, strict=True):
-            vars(part).clear()
-            vars(part).update(before)
-        del self.events[emitted_before:]
-        self.rolled_back = True
 
     def _parts(self) -> list[object]:
         return [self.orders, self.subscriptions, self.intake, self.idempotency]

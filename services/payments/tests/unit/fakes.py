@@ -23,10 +23,10 @@ import copy
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from types import TracebackType
 from typing import Any, NamedTuple, TypeVar
 
 from walletreports.contracts import Event
+from walletreports.devkit.testing.fake_unit_of_work import FakeUnitOfWorkBase
 from walletreports.payments.domain import Invoice, Refund
 from walletreports.payments.service_layer.ports import PaymentsUnitOfWorkPort
 from walletreports.payments.service_layer.refund_ports import RefundingUnitOfWork
@@ -235,7 +235,7 @@ class FakeRejectionRepository:
         )
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(FakeUnitOfWorkBase):
     def __init__(
         self,
         *,
@@ -243,49 +243,10 @@ class FakeUnitOfWork:
         refunds: FakeRefundRepository | None = None,
         rejections: FakeRejectionRepository | None = None,
     ) -> None:
+        super().__init__()
         self.invoices = invoices or FakeInvoiceRepository()
         self.refunds = refunds or FakeRefundRepository()
         self.rejections = rejections or FakeRejectionRepository()
-        self.events: list[Event] = []
-        self.committed = False
-        self.rolled_back = False
-        self._before: tuple[list[dict[str, Any]], int] = ([], 0)
-
-    async def emit(self, *events: Event) -> None:
-        self.events.extend(events)
-
-    # --- for tests -----------------------------------------------------------------
-
-    @property
-    def subjects(self) -> list[str]:
-        return [event.subject for event in self.events]
-
-    def emitted(self, kind: type[E]) -> list[E]:
-        return [event for event in self.events if isinstance(event, kind)]
-
-    # --- the transaction -----------------------------------------------------------
-
-    async def __aenter__(self) -> FakeUnitOfWork:
-        self.committed = self.rolled_back = False
-        self._before = ([copy.deepcopy(vars(part)) for part in self._parts()], len(self.events))
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.committed = True
-            return
-        # Everything the block did is undone, the fakes' records of it included.
-        states, emitted_before = self._before
-        for part, before in zip(self._parts(), states, strict=True):
-            vars(part).clear()
-            vars(part).update(before)
-        del self.events[emitted_before:]
-        self.rolled_back = True
 
     def _parts(self) -> list[object]:
         return [self.invoices, self.refunds, self.rejections]
