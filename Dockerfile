@@ -19,6 +19,7 @@ COPY services/dune_runner/pyproject.toml services/dune_runner/
 COPY services/notifier/pyproject.toml services/notifier/
 COPY tools/devstack/pyproject.toml tools/devstack/
 COPY tools/localnet/pyproject.toml tools/localnet/
+COPY tools/dune_emulator/pyproject.toml tools/dune_emulator/
 RUN uv sync --frozen --all-packages --no-dev --no-install-workspace
 
 # Then the workspace's own packages, installed as real (non-editable) wheels.
