@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SECRETS = {
     "INTERNAL_TOKEN": "t" * 40,
     "PAYMENTS_MERCHANT_ADDRESS": LOCALNET_MERCHANT,
+    "SOLANA_RPC_URL": "https://rpc.example.com",
 }
 
 
