@@ -1,6 +1,6 @@
 """The chain watcher as a background task: on one replica at a time (the kit's lease),
-a poll cycle every PAYMENTS_WATCH_INTERVAL_SECONDS, and sooner when the websocket says
-a receiving account was mentioned.
+a poll cycle starting every PAYMENTS_WATCH_INTERVAL_SECONDS, and at once when the
+websocket says a receiving account was mentioned.
 
 An RPC that fails (down, timing out, 429, answering nonsense) makes the cycle fail as a
 whole: nothing past the failure was recorded, the cursors did not move, and the next
@@ -64,8 +64,10 @@ async def watch_chain(
             )
             push = asyncio.create_task(listener.run(), name="payments-chain-push")
             stack.push_async_callback(_stop, push)
+        loop = asyncio.get_running_loop()
         while True:
             woken.clear()
+            started = loop.time()
             try:
                 await watcher.cycle()
             except RpcError as error:
@@ -77,8 +79,11 @@ async def watch_chain(
             watcher_health.succeeded(clock.now())
             if settings.watch_push:
                 watcher_health.push_connected = listener.connected
+            # Cycles start every interval (not an interval after the last one ended), so
+            # an account is listed at least once per interval however long a cycle took.
+            rest = max(0.0, settings.watch_interval_seconds - (loop.time() - started))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(woken.wait(), timeout=settings.watch_interval_seconds)
+                await asyncio.wait_for(woken.wait(), timeout=rest)
 
 
 async def _stop(task: asyncio.Task[None]) -> None:
