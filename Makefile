@@ -7,13 +7,14 @@ PYTHON ?= python3
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.dev/bootstrap/bin/uv)
 RUN := $(UV) run --frozen --all-packages
 
-.PHONY: help dev test lint sync localnet pay bench contracts-snapshot up down
+.PHONY: help dev test lint sync localnet dune-emulator pay bench contracts-snapshot up down
 
 help:
 	@echo "make dev       run NATS, PostgreSQL and all five services (Ctrl-C stops all)"
 	@echo "make test      lint, then run the whole test suite against real NATS and PostgreSQL"
 	@echo "make lint      ruff and mypy (strict) over the packages in LINTED"
 	@echo "make localnet  run the Solana localnet alone in the foreground"
+	@echo "make dune-emulator  run the Dune API emulator in the foreground (DUNE_EMULATOR_* env)"
 	@echo "make pay URL='solana:...' [ARGS='--flags']  pay a Solana Pay URL on the localnet"
 	@echo "make bench     run the benchmarks (one JSON line each)"
 	@echo "make up/down   docker compose up/down (needs a Docker engine)"
@@ -50,6 +51,9 @@ test: sync lint
 
 localnet: sync
 	$(RUN) python -m walletreports.localnet
+
+dune-emulator: sync
+	$(RUN) python -m walletreports.dune_emulator
 
 pay: sync
 	@test -n "$(URL)" || { echo "usage: make pay URL='solana:...' [ARGS='...']"; exit 2; }
