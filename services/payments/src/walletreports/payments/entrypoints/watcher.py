@@ -1,6 +1,7 @@
 """The chain watcher as a background task: on one replica at a time (the kit's lease),
-a poll cycle starting every PAYMENTS_WATCH_INTERVAL_SECONDS, and at once when the
-websocket says a receiving account was mentioned.
+poll cycles often enough that a confirmed transfer is seen and committed within
+PAYMENTS_WATCH_INTERVAL_SECONDS, and a cycle at once when the websocket says a
+receiving account was mentioned.
 
 An RPC that fails (down, timing out, 429, answering nonsense) makes the cycle fail as a
 whole: nothing past the failure was recorded, the cursors did not move, and the next
@@ -28,6 +29,8 @@ from ..settings import PaymentsSettings
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 60.0
+# How long handling a new transaction takes (list, fetch, verify, commit), until one is.
+FIRST_HANDLING_GUESS_SECONDS = 0.1
 
 
 async def watch_chain(
@@ -65,11 +68,12 @@ async def watch_chain(
             push = asyncio.create_task(listener.run(), name="payments-chain-push")
             stack.push_async_callback(_stop, push)
         loop = asyncio.get_running_loop()
+        handling = FIRST_HANDLING_GUESS_SECONDS
         while True:
             woken.clear()
             started = loop.time()
             try:
-                await watcher.cycle()
+                report = await watcher.cycle()
             except RpcError as error:
                 watcher_health.failed(error)
                 delay = _backoff(watcher_health.failures_in_a_row, error)
@@ -79,9 +83,14 @@ async def watch_chain(
             watcher_health.succeeded(clock.now())
             if settings.watch_push:
                 watcher_health.push_connected = listener.connected
-            # Cycles start every interval (not an interval after the last one ended), so
-            # an account is listed at least once per interval however long a cycle took.
-            rest = max(0.0, settings.watch_interval_seconds - (loop.time() - started))
+            took = loop.time() - started
+            if report.fetched:
+                handling = min(took, settings.watch_interval_seconds / 2)
+            # The interval is how long a confirmed transfer may wait to be seen and
+            # committed with the websocket off: the next cycle starts early enough for
+            # the last handling time to fit in it (so never an interval after this one
+            # ended, and a little more often than every interval).
+            rest = max(0.0, settings.watch_interval_seconds - took - handling)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(woken.wait(), timeout=rest)
 
