@@ -40,6 +40,7 @@ LINTED += libs/kit
 LINTED += libs/devkit
 LINTED += services/orders
 LINTED += services/payments
+LINTED += tools/dune_emulator
 
 lint: sync
 	$(RUN) ruff check $(LINTED)
