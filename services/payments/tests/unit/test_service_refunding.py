@@ -39,12 +39,13 @@ from walletreports.payments.domain import (
 )
 from walletreports.payments.domain.transfer_validation import TOKEN_PROGRAM
 from walletreports.payments.service_layer import refunding
+from walletreports.payments.service_layer.candidates import Candidate, Verdict
 from walletreports.payments.service_layer.errors import InvoiceNotFound
 from walletreports.payments.service_layer.refund_errors import (
     OverpaymentNotRefundable,
     RefundNotFound,
 )
-from walletreports.payments.service_layer.verification import Candidate, Verdict, verify
+from walletreports.payments.service_layer.verification import verify
 
 from .fakes import FakeInvoiceRepository, FakeUnitOfWork, RefundLoad, as_refunding_port
 

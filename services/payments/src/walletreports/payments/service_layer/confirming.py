@@ -21,8 +21,9 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
 from ..domain import Commitment, Invoice, ReceivingAccount, SolQuote
+from .candidates import Candidate
 from .errors import InvoiceNotFound, SignatureUsed, TransactionNotFound, TransferNotValid
-from .verification import Candidate, verify
+from .verification import verify
 from .watch_ports import WatchingUnitOfWork
 from .watching import ChainReader
 

@@ -24,8 +24,9 @@ from datetime import datetime
 from typing import Protocol
 
 from ..domain import Invoice, InvoiceStatus, SolQuote
+from .candidates import Candidate
 from .publishing import events_for
-from .verification import Candidate, verify
+from .verification import verify
 from .watch_ports import VerifyingInvoicesPort, WatchingUnitOfWork
 from .watching import ChainReader
 

@@ -56,12 +56,12 @@ from ..domain import (
     request_refund,
     validate_transfer,
 )
+from .candidates import Candidate, Verdict
 from .errors import InvoiceNotFound
 from .invoicing import new_reference
 from .refund_errors import OverpaymentNotRefundable, RefundNotFound
 from .refund_ports import RefundingUnitOfWork
 from .refund_publishing import refund_events
-from .verification import Candidate, Verdict
 from .watch_ports import VerifyingUnitOfWork
 
 __all__ = [

@@ -18,15 +18,12 @@ reference).
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from walletreports.kit.errors import DomainError
 
 from ..domain import (
-    Commitment,
     Currency,
     Invoice,
     InvoiceChange,
@@ -39,33 +36,12 @@ from ..domain import (
     references_in,
     validate_transfer,
 )
+from .candidates import Candidate, Verdict
 from .publishing import events_for
+from .refunding import observe_refund_transfer
 from .watch_ports import VerifyingUnitOfWork
 
 log = logging.getLogger("walletreports.payments.verification")
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A transaction to look at: its signature, where it is and how final."""
-
-    signature: str
-    slot: int
-    commitment: Commitment
-    currency: Currency | None = None  # the receiving account it was listed on, if any
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    outcome: str  # "transfer" (an invoice observed it) or "rejected"
-    reason: str | None = None  # a RejectionReason or a domain error's code
-    detail: str = ""
-    invoice_ids: tuple[uuid.UUID, ...] = ()
-    events: tuple[str, ...] = field(default=())
-
-    @property
-    def accepted(self) -> bool:
-        return self.outcome == "transfer"
 
 
 async def verify(
@@ -86,8 +62,6 @@ async def verify(
     references = [str(key) for key in found]
     refunds = await uow.refunds.by_references(references, lock=True)
     if len(refunds) == 1 and merchant is not None:
-        from .refunding import observe_refund_transfer  # it imports Candidate and Verdict
-
         return await observe_refund_transfer(
             uow, refunds[0], candidate, result, merchant=merchant, now=now
         )

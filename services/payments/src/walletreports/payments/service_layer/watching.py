@@ -42,8 +42,9 @@ from walletreports.kit import Clock
 
 from ..domain import Commitment, ReceivingAccount, RejectionReason, SolQuote
 from . import refunding
+from .candidates import Candidate, Verdict
 from .publishing import events_for
-from .verification import Candidate, Verdict, verify
+from .verification import verify
 from .watch_ports import WatchedPort, WatchingUnitOfWork
 
 log = logging.getLogger(__name__)
