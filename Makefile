@@ -40,6 +40,7 @@ LINTED += libs/kit
 LINTED += libs/devkit
 LINTED += services/orders
 LINTED += services/payments
+LINTED += services/dune_runner
 LINTED += tools/dune_emulator
 
 lint: sync

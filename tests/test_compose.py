@@ -18,6 +18,8 @@ SECRETS = {
     "INTERNAL_TOKEN": "t" * 40,
     "PAYMENTS_MERCHANT_ADDRESS": LOCALNET_MERCHANT,
     "SOLANA_RPC_URL": "https://rpc.example.com",
+    "DUNE_API_KEY": "k" * 32,
+    "DUNE_RUNNER_QUERY_IDS": "defi_trades=1,lp_events=2,transfers=3",
 }
 
 

@@ -21,6 +21,7 @@ PINNED = {
         "payments__close_cancelled_invoice",
         "payments__refund_failed_analysis",
     },
+    "dune_runner": {"dune_runner__start_analysis", "dune_runner__rerun_reopened_order"},
     "notifier": {"notifier__remember_new_contact", "notifier__update_contact"},
 }
 

@@ -42,7 +42,8 @@ def stack_env(state_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "NATS_URL"}
     # Free ports for all the stack listens on, so no test depends on 8899 or 8000 being free.
     env.update({"DEV_STATE_DIR": str(state_dir), "DEV_NATS_PORT": str(free_port()),
-                "LOCALNET_RPC_PORT": str(free_port()), "LOCALNET_WS_PORT": str(free_port()), **extra})
+                "LOCALNET_RPC_PORT": str(free_port()), "LOCALNET_WS_PORT": str(free_port()),
+                "DUNE_API_BASE_URL": f"http://127.0.0.1:{free_port()}", **extra})
     for service in SERVICES:
         env[f"{service.env_prefix}_HTTP_PORT"] = str(free_port())
     return env
@@ -109,7 +110,15 @@ def test_make_dev_brings_every_service_up_and_ctrl_c_stops_all(tmp_path, databas
                 assert response.status_code == 200, (name, response.text)
             health = http.post(f"http://127.0.0.1:{rpc_port}", json={"jsonrpc": "2.0", "id": 1, "method": "getHealth"})
             assert health.json()["result"] == "ok"
-        assert len(processes_with_env(marker)) >= len(SERVICES) + 2  # services, nats, localnet (+ postgres)
+            # The Dune emulator, with the catalog's queries under dune_runner's fixed ids.
+            from walletreports.devstack.services import DEV_DUNE_QUERY_IDS, DUNE_EMULATOR_KEY
+            from walletreports.dune_runner.queries import load_reports
+
+            for report, item in zip(load_reports(), DEV_DUNE_QUERY_IDS.split(","), strict=True):
+                query = http.get(f"{env['DUNE_API_BASE_URL']}/api/v1/query/{item.split('=')[1]}",
+                                 headers={"X-Dune-Api-Key": DUNE_EMULATOR_KEY}).json()
+                assert (query["name"], query["query_sql"]) == (f"Wallet Reports: {report.name}", report.sql)
+        assert len(processes_with_env(marker)) >= len(SERVICES) + 3  # services, nats, localnet, dune (+ postgres)
     finally:
         interrupt_and_finish(stack, output)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 from typing import Annotated, Any
+from urllib.parse import urlparse
 
 from pydantic import Field, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,18 @@ class StackSettings(BaseSettings):
     solana_cluster: str = Field("localnet", validation_alias="SOLANA_CLUSTER")
     localnet_rpc_port: Port = Field(8899, validation_alias="LOCALNET_RPC_PORT")
     localnet_ws_port: Port = Field(8900, validation_alias="LOCALNET_WS_PORT")
+    # Dune's API for dune_runner: on this machine (the default), the stack starts the Dune
+    # emulator on that port; anywhere else (https://api.dune.com) it is used as it is.
+    dune_api_base_url: str = Field("http://127.0.0.1:8088", validation_alias="DUNE_API_BASE_URL",
+                                   pattern=r"^https?://[^\s/]+(/\S*)?$")
+
+    @property
+    def dune_emulator_port(self) -> int | None:
+        """The port to start the Dune emulator on, when DUNE_API_BASE_URL is on this machine."""
+        url = urlparse(self.dune_api_base_url)
+        if url.scheme != "http" or url.hostname not in ("127.0.0.1", "localhost") or url.path.strip("/"):
+            return None
+        return url.port or 80
 
     def http_port(self, service: ServiceEntry) -> int:
         return getattr(self, f"{service.name}_http_port")
@@ -44,6 +57,8 @@ class StackSettings(BaseSettings):
         ports = {} if self.nats_url else {"DEV_NATS_PORT": self.nats_port}
         if self.solana_cluster == "localnet":
             ports |= {"LOCALNET_RPC_PORT": self.localnet_rpc_port, "LOCALNET_WS_PORT": self.localnet_ws_port}
+        if self.dune_emulator_port is not None:
+            ports["DUNE_API_BASE_URL"] = self.dune_emulator_port
         return ports | {f"{s.env_prefix}_HTTP_PORT": self.http_port(s) for s in SERVICES}
 
 

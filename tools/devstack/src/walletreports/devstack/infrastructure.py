@@ -1,4 +1,5 @@
-"""NATS and the Solana localnet for the stack: given by the environment or started here."""
+"""NATS, the Solana localnet and the Dune emulator for the stack: given by the environment
+or started here."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 from walletreports.devkit.processes import nats_server_binary
 
 from .children import spawn
 from .config import StackSettings
 from .console import StackError, say
-from .services import SERVICES
+from .services import DUNE_EMULATOR_KEY, SERVICES
 from .signals import StopSignal
 
 
@@ -103,3 +106,80 @@ def provision_merchant(
         raise StackError(f"the merchant {owner} could not be provisioned on the localnet: "
                          f"{last.removeprefix('provision: ')}; see {log}")
     say(f"Solana: {last}")
+
+
+def dune_query_ids() -> str:
+    """The report query ids dune_runner gets: DUNE_RUNNER_QUERY_IDS from the environment when
+    set, else its dev_env value (the fixed ids the stack gives them on the emulator)."""
+    runner = next(s for s in SERVICES if s.name == "dune_runner")
+    return os.environ.get("DUNE_RUNNER_QUERY_IDS") or runner.dev_env["DUNE_RUNNER_QUERY_IDS"]
+
+
+def start_dune(
+    state_dir: Path, config: StackSettings, children: list[subprocess.Popen[bytes]], stop: StopSignal
+) -> dict[str, str]:
+    """The Dune emulator (tools/dune_emulator, over its synthetic Dune tables) when
+    DUNE_API_BASE_URL is on this machine (the default, 127.0.0.1:8088), with the report
+    queries synced into it under fixed ids; what dune_runner then needs to reach it."""
+    url = config.dune_api_base_url.rstrip("/")
+    port = config.dune_emulator_port
+    if port is None:
+        say(f"Dune: using DUNE_API_BASE_URL={url} (DUNE_RUNNER_QUERY_IDS={os.environ.get('DUNE_RUNNER_QUERY_IDS', 'unset')})")
+        return {}
+    key = os.environ.get("DUNE_API_KEY") or DUNE_EMULATOR_KEY
+    log = state_dir / "dune_emulator.log"
+    argv = [sys.executable, "-m", "walletreports.dune_emulator", "--host", "127.0.0.1", "--port", str(port),
+            "--api-key", key]
+    children.append(process := spawn(argv, dict(os.environ), str(log)))
+    wait_for_port("the Dune emulator", port, 60, stop, process, log)
+    ids = dune_query_ids()
+    reserve_query_ids(url, key, ids)
+    sync_dune_queries(state_dir, {"DUNE_API_BASE_URL": url, "DUNE_API_KEY": key, "DUNE_RUNNER_QUERY_IDS": ids},
+                      children, stop)
+    say(f"Dune: emulator on {url}, report queries synced ({ids})")
+    return {"DUNE_API_BASE_URL": url, "DUNE_API_KEY": key, "DUNE_RUNNER_QUERY_IDS": ids}
+
+
+def reserve_query_ids(url: str, key: str, ids: str) -> None:
+    """Dune gives a new query an id of its own; the emulator can take one chosen (POST
+    /emulator/queries), so each fixed id is made to exist before the sync fills it in."""
+    try:
+        with httpx.Client(base_url=url, timeout=10) as http:
+            for item in ids.split(","):
+                name, _, query_id = item.strip().partition("=")
+                if not query_id.strip().isdigit():
+                    raise StackError(f"DUNE_RUNNER_QUERY_IDS: {item.strip()!r} is not report=query_id")
+                found = http.get(f"/api/v1/query/{query_id.strip()}", headers={"X-Dune-Api-Key": key})
+                if found.status_code == 404:
+                    created = http.post("/emulator/queries", json={
+                        "query_sql": "SELECT 1", "name": f"Wallet Reports: {name.strip()}",
+                        "query_id": int(query_id)})
+                    created.raise_for_status()
+                elif found.status_code != 200:
+                    raise StackError(f"the Dune emulator answered HTTP {found.status_code} for query {query_id}: "
+                                     f"{found.text[:200]}")
+    except httpx.HTTPError as exc:
+        raise StackError(f"the Dune emulator at {url} could not be given the report queries: {exc}") from None
+
+
+def sync_dune_queries(
+    state_dir: Path, env: dict[str, str], children: list[subprocess.Popen[bytes]], stop: StopSignal
+) -> None:
+    """`python -m walletreports.dune_runner queries sync` in a child process, waited for."""
+    log = state_dir / "dune_sync.log"
+    start = log.stat().st_size if log.exists() else 0
+    argv = [sys.executable, "-m", "walletreports.dune_runner", "queries", "sync"]
+    children.append(process := spawn(argv, dict(os.environ) | env, str(log)))
+    deadline = time.monotonic() + 60
+    while process.poll() is None:
+        stop.check()
+        if time.monotonic() > deadline:
+            raise StackError(f"syncing the report queries into the Dune emulator did not finish within 60s; see {log}")
+        stop.wait(0.05)
+    if process.returncode != 0:
+        with open(log, "rb") as out:
+            out.seek(start)
+            lines = [line.strip() for line in out.read().decode(errors="replace").splitlines() if line.strip()]
+        last = lines[-1] if lines else f"exit code {process.returncode}"
+        raise StackError(f"the report queries could not be synced into the Dune emulator: "
+                         f"{last.removeprefix('sync: ')}; see {log}")

@@ -13,6 +13,12 @@ from walletreports.kit.settings import ServiceSettings, default_http_port
 # wallet on the curve, as PAYMENTS_MERCHANT_ADDRESS must be; only for make dev and tests.
 LOCALNET_MERCHANT = "5J9BHHjSnr8i8SBmAXuuQVH3FZMCozKHwiTntu4P8wTi"
 
+# The Dune emulator's documented development key (walletreports.dune_emulator.settings),
+# and the fixed ids the stack gives the report queries on the emulator it starts (synced
+# there from the queries catalog), so make dev configures dune_runner the same every time.
+DUNE_EMULATOR_KEY = "dune-emulator-dev-key"
+DEV_DUNE_QUERY_IDS = "defi_trades=1001,lp_events=1002,transfers=1003"
+
 
 @dataclass(frozen=True)
 class ServiceEntry:
@@ -59,6 +65,10 @@ SERVICES = (
         "payments",
         dev_env={"PAYMENTS_MERCHANT_ADDRESS": LOCALNET_MERCHANT, "PAYMENTS_SOL_FIXED_USD": "150"},
     ),
-    ServiceEntry("dune_runner"),
+    # The report queries' ids and the key on the Dune emulator the stack starts.
+    ServiceEntry(
+        "dune_runner",
+        dev_env={"DUNE_RUNNER_QUERY_IDS": DEV_DUNE_QUERY_IDS, "DUNE_API_KEY": DUNE_EMULATOR_KEY},
+    ),
     ServiceEntry("notifier"),
 )

@@ -9,6 +9,9 @@
    its state kept in the state dir; services get SOLANA_RPC_URL and SOLANA_WS_URL.
    Then payments' merchant (PAYMENTS_MERCHANT_ADDRESS) is provisioned there: 10 SOL and
    its USDC/USDT token accounts, paid by the localnet's faucet (nothing sent when present).
+   Dune: when DUNE_API_BASE_URL is on this machine (the default, http://127.0.0.1:8088),
+   the Dune emulator on its port, with the report queries synced into it under fixed ids
+   (`queries sync`); dune_runner gets the URL, the key and DUNE_RUNNER_QUERY_IDS.
 4. Migrations for every service, then every service's `serve`, each in its own process.
 5. Wait for every /readyz, print the URLs, and stop everything on Ctrl-C.
 
@@ -40,7 +43,7 @@ import httpx
 from .children import spawn, stop_all
 from .config import StackSettings, check_ports_free, load_config
 from .console import StackError, say
-from .infrastructure import provision_merchant, start_nats, start_solana
+from .infrastructure import provision_merchant, start_dune, start_nats, start_solana
 from .postgres import database_urls, migrate_all
 from .services import SERVICES
 from .signals import Interrupted, StopSignal
@@ -55,10 +58,11 @@ def start_services(
     urls: dict[str, str],
     solana: dict[str, str],
     children: list[subprocess.Popen[bytes]],
+    dune: dict[str, str] | None = None,
 ) -> dict[str, subprocess.Popen[bytes]]:
     started = {}
     for service in SERVICES:
-        env = dict(service.dev_env) | dict(os.environ) | solana  # the environment wins
+        env = dict(service.dev_env) | dict(os.environ) | solana | (dune or {})  # the environment wins
         env.setdefault("ENVIRONMENT", "development")
         env["NATS_URL"] = nats_url
         env[f"{service.env_prefix}_DATABASE_URL"] = urls[service.name]
@@ -103,11 +107,12 @@ def start_and_serve(
     solana = start_solana(state_dir, config, infrastructure, stop)
     if solana:  # the localnet: its merchant needs accounts before anyone pays it
         provision_merchant(state_dir, solana, infrastructure, stop)
+    dune = start_dune(state_dir, config, infrastructure, stop)
     urls = database_urls(state_dir, config, stack, stop)
     stack.callback(stop_all, services)
     migrate_all(urls, stop)
     stop.check()
-    processes = start_services(state_dir, config, nats_url, urls, solana, services)
+    processes = start_services(state_dir, config, nats_url, urls, solana, services, dune)
     wait_ready(state_dir, config, processes, started_at, stop)
 
     say(f"all services ready in {time.monotonic() - started_at:.1f}s (logs in {state_dir}):")
@@ -115,6 +120,8 @@ def start_and_serve(
         say(f"  {service.name:<12} http://127.0.0.1:{config.http_port(service)}")
     if solana:
         say(f"  {'localnet':<12} {solana['SOLANA_RPC_URL']}")
+    if dune:
+        say(f"  {'dune':<12} {dune['DUNE_API_BASE_URL']} (emulator)")
     say("Ctrl-C stops everything")
     while not stop.wait(0.5):
         for name, process in processes.items():
