@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, pool, select
 
 from walletreports.contracts import wire_subject
 from walletreports.devkit.testing.eventually import eventually
+from walletreports.devkit.testing.service_process import ServiceProcess
 from walletreports.devkit.testing.serving import ServiceHarness
 from walletreports.dune_emulator.testing import RunningDuneEmulator
 from walletreports.dune_runner.adapters.tables import (
@@ -29,7 +30,6 @@ from walletreports.dune_runner.service_layer import staff
 from walletreports.kit.messaging.streams import delete_streams
 
 from .conftest import REPORTS, DuneRunnerDriver, dune_env, order_paid
-from .replicas import Replica
 
 STAFF = "ada@example.com"
 
@@ -63,8 +63,8 @@ async def test_a_runner_killed_while_polling_resumes_the_same_executions(
     }
     db = Database(url)
     dune.slow_next_execution(4.0, times=len(REPORTS))
-    first = Replica("first", env, tmp_path).start()
-    second = Replica("second", env, tmp_path)
+    first = ServiceProcess("dune_runner", "first", env, tmp_path).start()
+    second = ServiceProcess("dune_runner", "second", env, tmp_path)
     nc = await nats.connect(nats_url)
     try:
         await first.ready()

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from walletreports.contracts import wire_subject
 from walletreports.devkit.testing.eventually import eventually
+from walletreports.devkit.testing.service_process import ServiceProcess
 from walletreports.devkit.testing.serving import ServiceHarness
 from walletreports.kit.messaging.streams import delete_streams
 from walletreports.localnet.testing import Localnet
@@ -28,7 +29,6 @@ from walletreports.payments.adapters.tables import invoices, outbox, payment_met
 from walletreports.payments.app import SERVICE
 
 from .conftest import order_created
-from .replicas import Replica
 
 FINALIZED = "payments.payment.finalized.v1"
 # A killed watcher's lease lapses within its TTL (10 s) before the other takes over.
@@ -94,10 +94,10 @@ async def stack(databases, nats_url, localnet: Localnet, tmp_path: Path):
         "PAYMENTS_SOL_FIXED_USD": "150",
     }
     nc = await nats.connect(nats_url)
-    made: list[Replica] = []
+    made: list[ServiceProcess] = []
 
-    def replica(name: str) -> Replica:
-        made.append(Replica(name, env, tmp_path))
+    def replica(name: str) -> ServiceProcess:
+        made.append(ServiceProcess("payments", name, env, tmp_path))
         return made[-1]
 
     stack = Stack(database_url, nc.jetstream(), namespace)

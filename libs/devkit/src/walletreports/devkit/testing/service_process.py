@@ -1,5 +1,7 @@
-"""dune_runner as a real OS process (`python -m walletreports.dune_runner serve`), for
-tests that kill it (SIGKILL) mid-work and start it again on the same database."""
+"""A service as a real OS process (`python -m walletreports.<service> serve`), for tests
+that kill it (SIGKILL) mid-work, start it again, or run two side by side on one
+database: the process dies as a crashed deployment does, which no in-process harness
+can show."""
 
 from __future__ import annotations
 
@@ -12,22 +14,28 @@ from pathlib import Path
 
 import httpx
 
-from walletreports.devkit.processes import free_port
 from walletreports.kit.settings import DEV_INTERNAL_TOKEN
 
+from ..processes import free_port
 
-class Replica:
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+
+class ServiceProcess:
+    """One replica of `service` (its package name, e.g. "payments") named `name` in the
+    logs, with `env` on top of this process's environment and a free HTTP port."""
+
+    def __init__(self, service: str, name: str, env: dict[str, str], log_dir: Path) -> None:
+        self.service = service
         self.name = name
         self.port = free_port()
-        self.env = {**os.environ, **env, "DUNE_RUNNER_HTTP_PORT": str(self.port)}
+        port_variable = f"{service.upper()}_HTTP_PORT"
+        self.env = {**os.environ, **env, port_variable: str(self.port)}
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> Replica:
+    def start(self) -> ServiceProcess:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "walletreports.dune_runner", "serve"],
+                [sys.executable, "-m", f"walletreports.{self.service}", "serve"],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -50,7 +58,7 @@ class Replica:
         raise TimeoutError(f"{self.name} not ready: {self.tail()}")
 
     def kill(self) -> None:
-        """SIGKILL: no clean stop; whatever was in flight is lost."""
+        """SIGKILL: no clean stop, no lease released, whatever was in flight is lost."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
