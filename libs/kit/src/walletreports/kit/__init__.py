@@ -10,8 +10,9 @@ domain raises, say) does not pull in FastAPI, SQLAlchemy and NATS.
 What is where: settings (fail-fast config), errors (the one error family), clock,
 service (the declaration and its app), platform + injection (the composition root and
 what handlers, tasks and routes receive by name), background + lease (loops, one
-replica at a time), effects (durable side effects), messaging (outbox, relay, inbox,
-consumers), http (health, metrics, auth, error envelope, route dependencies), cli.
+replica at a time), effects (durable side effects), rate_limit (a limit shared by all
+replicas), messaging (outbox, relay, inbox, consumers), http (health, metrics, auth,
+error envelope, route dependencies), cli.
 Test and dev-only parts (fixtures, the probe service, process launchers) are the
 separate walletreports.devkit package, not installed with a service.
 """
@@ -64,6 +65,9 @@ _EXPORTS = {
     "EffectNotPerformed": "effects",
     "EffectRefused": "effects",
     "Intent": "effects",
+    # a rate limit shared by every replica
+    "RateLimit": "rate_limit",
+    "RateLimitTimeout": "rate_limit",
     # HTTP
     "ApiError": "http.errors",
     "ErrorEnvelope": "http.schemas",
@@ -125,6 +129,8 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .messaging.unit_of_work import UnitsOfWork as UnitsOfWork
     from .periodic import repeat as repeat
     from .platform import Platform as Platform
+    from .rate_limit import RateLimit as RateLimit
+    from .rate_limit import RateLimitTimeout as RateLimitTimeout
     from .service import Service as Service
     from .service import create_app as create_app
     from .settings import ConfigError as ConfigError
