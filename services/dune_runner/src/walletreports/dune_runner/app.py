@@ -6,7 +6,8 @@ from .adapters.tables import metadata
 from .adapters.unit_of_work import DuneRunnerUnitOfWork
 from .bootstrap import bootstrap
 from .entrypoints.events import handlers
-from .entrypoints.schedule import poll_executions, release_waiting_work
+from .entrypoints.http import ROUTERS
+from .entrypoints.schedule import build_report_bundles, poll_executions, release_waiting_work
 from .settings import DuneRunnerSettings
 
 SERVICE = Service(
@@ -15,6 +16,11 @@ SERVICE = Service(
     metadata=metadata,
     unit_of_work=DuneRunnerUnitOfWork,
     bootstrap=bootstrap,
+    routers=ROUTERS,
     handlers=handlers,
-    background=[BackgroundTask(poll_executions), BackgroundTask(release_waiting_work)],
+    background=[
+        BackgroundTask(poll_executions),
+        BackgroundTask(release_waiting_work),
+        BackgroundTask(build_report_bundles),
+    ],
 )

@@ -7,8 +7,11 @@ the kit provides (settings, units, clock, database, jetstream).
   Its HTTP sessions are closed when the service stops.
 - `store`: the report files folder (DUNE_RUNNER_REPORTS_DIR), created at start.
 - `schedule`, `budget`: the poll schedule and the credit budget from the settings.
+- `summary_columns`: which column of each report the bundle's summary reads (checked
+  against the catalog at start).
 - the `dune.execute` performer (adapters/execute_performer.py), run by the kit's effect
-  runner on every replica.
+  runner on every replica, under the `dune.execute` rate limit all replicas share
+  (DUNE_RUNNER_EXECUTES_PER_MINUTE, kept in the service's database: kit.rate_limit).
 - readiness check `dune`: an authenticated read of the first report's saved query
   (GET /query/{id}): "ok", or what Dune (or the network) said. Answers are kept for a few
   seconds, so probes do not each cost a call.
@@ -22,13 +25,22 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from walletreports.kit import Platform
+from walletreports.kit.rate_limit import RateLimit
 
 from .adapters.dune_api import DuneApi
-from .adapters.execute_performer import DuneExecutePerformer
+from .adapters.execute_performer import SLOT_WAIT_SECONDS, DuneExecutePerformer
 from .adapters.result_store import LocalResultStore
-from .domain import EXECUTE_EFFECT, CreditBudget, HttpRefusal, PollSchedule, ReportSpec
+from .domain import (
+    EXECUTE_EFFECT,
+    CreditBudget,
+    HttpRefusal,
+    PollSchedule,
+    ReportSpec,
+    SummaryColumns,
+)
 from .queries import load_reports
 from .service_layer.analysis import specs_from_catalog
+from .service_layer.bundles import summary_columns
 from .settings import DuneRunnerSettings
 
 __all__ = ["DuneRunnerCollaborators", "bootstrap"]
@@ -43,6 +55,7 @@ class DuneRunnerCollaborators:
     store: LocalResultStore
     schedule: PollSchedule
     budget: CreditBudget
+    summary_columns: dict[str, SummaryColumns]
 
 
 def poll_schedule(settings: DuneRunnerSettings) -> PollSchedule:
@@ -68,7 +81,9 @@ async def bootstrap(
     platform: Platform[DuneRunnerSettings],
 ) -> AsyncIterator[DuneRunnerCollaborators]:
     settings = platform.settings
-    reports = specs_from_catalog(load_reports(), settings.query_ids)
+    catalog = load_reports()
+    reports = specs_from_catalog(catalog, settings.query_ids)
+    columns = summary_columns(catalog)
     store = LocalResultStore(settings.reports_dir)
     store.prepare()
     schedule = poll_schedule(settings)
@@ -95,6 +110,12 @@ async def bootstrap(
                 clock=platform.clock,
                 schedule=schedule,
                 timeout_seconds=settings.dune_api_timeout_seconds,
+                rate_limit=RateLimit(
+                    platform.database.engine,
+                    EXECUTE_EFFECT,
+                    per_minute=settings.executes_per_minute,
+                    max_wait_seconds=SLOT_WAIT_SECONDS,
+                ),
             ),
         )
         platform.add_readiness_check("dune", _DuneReady(probe, reports[0]))
@@ -104,6 +125,7 @@ async def bootstrap(
             store=store,
             schedule=schedule,
             budget=credit_budget(settings),
+            summary_columns=columns,
         )
     finally:
         dune.close()

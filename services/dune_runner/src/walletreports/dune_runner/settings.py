@@ -28,6 +28,11 @@ Besides the kit's shared variables, DUNE_RUNNER_DATABASE_URL and DUNE_RUNNER_HTT
 - DUNE_RUNNER_REPORTS_DIR (`.dev/reports`): the folder report CSVs are written to.
 - DUNE_RUNNER_RELEASE_EVERY_SECONDS (10): how often work that waited while intake was
   paused is looked for.
+- DUNE_RUNNER_EXECUTES_PER_MINUTE (15): executes sent per minute, by all replicas together
+  (a rate limit in the service's database, kit.rate_limit); above Dune's plan limit Dune
+  answers 429, a failed execute. Executes are Dune's "low limit" endpoints: 15 a minute on
+  the Free plan (the default), 70 on Plus, 350+ on Enterprise (docs.dune.com, API
+  reference, rate limits).
 """
 
 from __future__ import annotations
@@ -160,6 +165,9 @@ class DuneRunnerSettings(ServiceSettings, env_prefix="DUNE_RUNNER_"):
     reports_dir: Path = Field(Path(".dev/reports"), validation_alias="DUNE_RUNNER_REPORTS_DIR")
     release_every_seconds: float = Field(
         10.0, validation_alias="DUNE_RUNNER_RELEASE_EVERY_SECONDS", ge=0.1, le=3600
+    )
+    executes_per_minute: int = Field(
+        15, validation_alias="DUNE_RUNNER_EXECUTES_PER_MINUTE", ge=1, le=100_000
     )
 
     @model_validator(mode="after")

@@ -5,7 +5,11 @@ Policy: `max_attempts=1` and never `safe_to_repeat`: the kit performs an intent 
 an attempt that certainly did not happen is not tried again by the runner (a new attempt
 is a staff decision, a new effect key).
 
-    perform:   check the attempt is still wanted and intake open, and write the audit row
+    perform:   a slot of the shared execute rate limit (kit.rate_limit: every replica's
+               executes together stay within DUNE_RUNNER_EXECUTES_PER_MINUTE), taken
+               before the audit row, so an attempt stopped while it waits (no slot within
+               SLOT_WAIT_SECONDS, a timeout, a stop) has no row: certainly not sent;
+               check the attempt is still wanted and intake open, and write the audit row
                `sending`, in one short transaction committed before anything is sent
                (a database failure here sends nothing: EffectNotPerformed);
                HOLD -> EffectRefused(HOLD_REASON), OBSOLETE -> EffectRefused(obsolete);
@@ -29,6 +33,7 @@ from typing import Any
 from walletreports.kit import Clock, EffectNotPerformed, EffectPolicy, EffectRefused, Intent
 from walletreports.kit.effects import Happened, Performer
 from walletreports.kit.messaging.unit_of_work import UnitsOfWork
+from walletreports.kit.rate_limit import RateLimit, RateLimitTimeout
 
 from ..domain import (
     HOLD_REASON,
@@ -46,13 +51,16 @@ from .dune_api import DuneApi, ExecuteFailed
 from .execute_log import ACCEPTED, IN_DOUBT, REFUSED
 from .unit_of_work import DuneRunnerUnitOfWork
 
-__all__ = ["NOT_SENT", "DuneExecutePerformer"]
+__all__ = ["NOT_SENT", "SLOT_WAIT_SECONDS", "DuneExecutePerformer"]
 
 log = logging.getLogger("walletreports.dune_runner.execute")
 
 # The audit outcome of an attempt that failed before its POST (its row may exist when
 # the check's commit was in doubt).
 NOT_SENT = "not_sent"
+# The longest an attempt waits for a slot of the execute rate limit (a burst beyond the
+# plan's limit queues up to five minutes' worth of executes); inside the effect timeout.
+SLOT_WAIT_SECONDS = 300.0
 
 
 class DuneExecutePerformer(Performer):
@@ -64,21 +72,34 @@ class DuneExecutePerformer(Performer):
         clock: Clock,
         schedule: PollSchedule,
         timeout_seconds: float,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         self.dune = dune
+        self.rate_limit = rate_limit
         self.units = units
         self.clock = clock
         self.schedule = schedule
         # Longer than the HTTP call may take, so the runner never cancels one under way
         # (that would be an unknown outcome for a request that may still be answered).
+        # The wait for a rate-limit slot is inside it too.
+        wait = 0.0 if rate_limit is None else (rate_limit.max_wait_seconds or SLOT_WAIT_SECONDS)
         self.policy = EffectPolicy(
-            timeout_seconds=timeout_seconds + 15, max_attempts=1, safe_to_repeat=False
+            timeout_seconds=timeout_seconds + 15 + wait, max_attempts=1, safe_to_repeat=False
         )
 
     async def perform(self, intent: Intent) -> Any:
         request = _request(intent)
         if request is None:
             raise EffectRefused(obsolete_reason(f"not a {intent.kind} payload"))
+        if self.rate_limit is not None:
+            try:
+                await self.rate_limit.acquire()
+            except RateLimitTimeout as error:
+                raise EffectNotPerformed(str(error)) from None
+            except Exception as error:
+                raise EffectNotPerformed(
+                    f"no execute slot: {type(error).__name__}: {error}"
+                ) from error
         try:
             async with self.units() as uow:
                 check = await executing.check_execute(uow, request=request)

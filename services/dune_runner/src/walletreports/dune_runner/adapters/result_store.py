@@ -23,7 +23,7 @@ import asyncio
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -88,6 +88,15 @@ class LocalResultStore:
             raise
         await asyncio.to_thread(_sync_folder, target.parent)
         return StoredFile(size_bytes=size, sha256=digest.hexdigest())
+
+    async def chunks(self, path: str, size: int = 256 * 1024) -> AsyncIterator[bytes]:
+        """The stored bytes, streamed (the HTTP file route, the bundle builder)."""
+        handle = await asyncio.to_thread(self.location(path).open, "rb")
+        try:
+            while chunk := await asyncio.to_thread(handle.read, size):
+                yield chunk
+        finally:
+            handle.close()
 
     async def read(self, path: str) -> bytes:
         """The stored bytes (tests, staff tools): the whole file."""

@@ -224,3 +224,26 @@ execute_log = Table(
     Index("execute_log_execution", "execution_id"),
     Index("execute_log_sent", "sent_at"),
 )
+
+# The report bundle of a run that finished with files: the zip of its CSVs and
+# summary.json, and summary.json itself, stored next to the reports. One row per run,
+# rebuilt (same paths, same file ids) only when the run finished again after a re-open
+# (`runs` is the analysis' run count the bundle was built for).
+report_bundles = Table(
+    "report_bundles",
+    metadata,
+    Column("analysis_id", Uuid, ForeignKey("analyses.id"), primary_key=True),
+    Column("order_id", Uuid, nullable=False, unique=True),
+    Column("user_id", Uuid, nullable=False),
+    Column("runs", Integer, nullable=False),
+    Column("zip_file_id", Uuid, nullable=False, unique=True),
+    Column("zip_path", Text, nullable=False, unique=True),
+    Column("zip_size_bytes", BigInteger, nullable=False),
+    Column("zip_sha256", Text, nullable=False),
+    Column("summary_file_id", Uuid, nullable=False, unique=True),
+    Column("summary_path", Text, nullable=False, unique=True),
+    Column("summary_size_bytes", BigInteger, nullable=False),
+    Column("summary_sha256", Text, nullable=False),
+    Column("summary", JSONB, nullable=False),
+    _at("created_at"),
+)

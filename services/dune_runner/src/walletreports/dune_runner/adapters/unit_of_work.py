@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletreports.kit import Outbox, UnitOfWork
 
 from .budget_repo import BudgetAlertRepository, CreditLedgerRepository, IntakeRepository
+from .bundle_repo import BundleRepository
 from .execute_log import ExecuteLogRepository
 from .runs_repo import AnalysisRepository, JobRepository, ReportFileRepository
 from .views import DuneRunnerViews
@@ -27,5 +28,6 @@ class DuneRunnerUnitOfWork(UnitOfWork):
         self.alerts = BudgetAlertRepository(session)
         self.intake = IntakeRepository(session)
         self.executes = ExecuteLogRepository(session)
+        self.bundles = BundleRepository(session)
         # Reads for the HTTP API (nothing locked, nothing to save).
         self.views = DuneRunnerViews(session)

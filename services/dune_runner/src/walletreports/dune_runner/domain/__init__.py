@@ -11,6 +11,7 @@ Modules, one purpose each:
 - `budget`       credit ledger entries, daily/weekly budgets and thresholds, intake
 - `paths`        where report files go (`report_path`), refusing names that escape
 - `summary`      the report bundle's summary from the CSV rows, exact
+- `bundle`       the report bundle of a finished run: its paths, file ids and record
 
 Each module lists its public names in its own `__all__` and is re-exported by one line
 below, so adding a module is adding one line (and one line above).
@@ -18,6 +19,7 @@ below, so adding a module is adding one line (and one line above).
 
 from .analysis import *  # noqa: F403
 from .budget import *  # noqa: F403
+from .bundle import *  # noqa: F403
 from .errors import *  # noqa: F403
 from .execution import *  # noqa: F403
 from .job import *  # noqa: F403

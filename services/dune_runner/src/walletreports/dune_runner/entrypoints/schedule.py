@@ -6,6 +6,9 @@ takes one run per transaction, under its lock).
 - `release_waiting_work`: every DUNE_RUNNER_RELEASE_EVERY_SECONDS, while intake is open,
   the work that waited while it was paused (or was held back by the performer) is sent,
   one run per transaction (so replicas never hold two runs' locks in different orders).
+- `build_report_bundles`: every DUNE_RUNNER_RELEASE_EVERY_SECONDS, the report bundle
+  (zip + summary.json) of each run that finished with files and has none for that finish
+  (service_layer.bundles; a second build finds it done).
 """
 
 from __future__ import annotations
@@ -16,16 +19,25 @@ from walletreports.kit.messaging.unit_of_work import UnitsOfWork
 from ..adapters.dune_api import DuneApi
 from ..adapters.result_store import LocalResultStore
 from ..adapters.unit_of_work import DuneRunnerUnitOfWork
-from ..domain import CreditBudget, PollSchedule
-from ..service_layer import analysis, polling
+from ..domain import CreditBudget, PollSchedule, SummaryColumns
+from ..service_layer import analysis, bundles, polling
 from ..settings import DuneRunnerSettings
 
-__all__ = ["POLL_BATCH", "RELEASE_BATCH", "poll_executions", "release_waiting_work"]
+__all__ = [
+    "BUNDLE_BATCH",
+    "POLL_BATCH",
+    "RELEASE_BATCH",
+    "build_report_bundles",
+    "poll_executions",
+    "release_waiting_work",
+]
 
 # Jobs one pass claims; a full pass is followed by another at once.
 POLL_BATCH = 20
 # Runs one release round sends at most.
 RELEASE_BATCH = 50
+# Runs one bundle round builds at most.
+BUNDLE_BATCH = 10
 
 
 async def poll_executions(
@@ -64,3 +76,22 @@ async def release_waiting_work(
                     return
 
     await repeat(step, settings.release_every_seconds, "releasing waiting work")
+
+
+async def build_report_bundles(
+    units: UnitsOfWork[DuneRunnerUnitOfWork],
+    clock: Clock,
+    store: LocalResultStore,
+    summary_columns: dict[str, SummaryColumns],
+    settings: DuneRunnerSettings,
+) -> None:
+    async def step() -> None:
+        while (
+            await bundles.build_pending_bundles(
+                units, store=store, columns=summary_columns, now=clock.now(), limit=BUNDLE_BATCH
+            )
+            >= BUNDLE_BATCH
+        ):
+            pass
+
+    await repeat(step, settings.release_every_seconds, "building report bundles")
