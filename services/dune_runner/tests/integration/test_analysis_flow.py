@@ -8,9 +8,14 @@ import asyncio
 import csv
 import hashlib
 import io
+import json
+import uuid
 
+from walletreports.contracts import wire_subject
+from walletreports.devkit.testing.eventually import eventually
 from walletreports.dune_emulator.synthetic import EMPTY_WALLET
 from walletreports.dune_emulator.testing import RunningDuneEmulator
+from walletreports.dune_runner.adapters.tables import analyses
 from walletreports.dune_runner.queries import load_reports
 
 from .conftest import REPORTS, WALLET, DuneRunnerDriver, order_paid
@@ -110,4 +115,23 @@ async def test_an_order_without_a_wallet_starts_nothing(
     await runner.publish(event)
     await runner.handled(event)
     assert await runner.jobs(event.order_id) == {}
+    assert dune.execute_counts().received == 0
+
+
+async def test_a_malformed_order_paid_runs_nothing_and_is_set_aside(
+    runner: DuneRunnerDriver, dune: RunningDuneEmulator
+) -> None:
+    bad = {"order_id": str(uuid.uuid4()), "wallet_address": "0x1234", "paid_via": "magic"}
+    await runner.js.publish(
+        wire_subject(runner.namespace, "orders.order.paid.v1"),
+        json.dumps(bad).encode(),
+        headers={"Nats-Msg-Id": uuid.uuid4().hex},
+    )
+
+    async def rejected() -> bool | None:
+        text = (await runner.service.http.get("/metrics")).text
+        return 'consumer="dune_runner__start_analysis",outcome="rejected"' in text or None
+
+    assert await eventually(rejected)
+    assert await runner.count(analyses, order_id=uuid.UUID(bad["order_id"])) == 0
     assert dune.execute_counts().received == 0
