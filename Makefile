@@ -42,6 +42,7 @@ LINTED += services/orders
 LINTED += services/payments
 LINTED += services/dune_runner
 LINTED += tools/dune_emulator
+LINTED += services/notifier
 
 lint: sync
 	$(RUN) ruff check $(LINTED)

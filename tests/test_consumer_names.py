@@ -22,7 +22,24 @@ PINNED = {
         "payments__refund_failed_analysis",
     },
     "dune_runner": {"dune_runner__start_analysis", "dune_runner__rerun_reopened_order"},
-    "notifier": {"notifier__remember_new_contact", "notifier__update_contact"},
+    "notifier": {
+        "notifier__remember_new_contact",
+        "notifier__update_contact",
+        "notifier__remember_order",
+        "notifier__tell_payment_received",
+        "notifier__tell_processing_started",
+        "notifier__tell_analysis_finished",
+        "notifier__tell_paid_late",
+        "notifier__tell_underpaid",
+        "notifier__tell_refund_requested",
+        "notifier__tell_refund_sent",
+        "notifier__tell_subscription_activated",
+        "notifier__tell_subscription_expired",
+        "notifier__alert_overpaid",
+        "notifier__alert_query_failed",
+        "notifier__alert_budget_threshold",
+        "notifier__alert_intake_paused",
+    },
 }
 
 

@@ -1,9 +1,22 @@
 """The notifier service as the kit runs it."""
 
-from walletreports.kit import Service
+from walletreports.kit import BackgroundTask, Service
 
 from .adapters.tables import metadata
+from .adapters.unit_of_work import NotifierUnitOfWork
+from .bootstrap import bootstrap
 from .entrypoints.events import handlers
+from .entrypoints.http import ROUTERS
+from .entrypoints.schedule import remind_and_settle
 from .settings import NotifierSettings
 
-SERVICE = Service(name="notifier", settings=NotifierSettings, metadata=metadata, handlers=handlers)
+SERVICE = Service(
+    name="notifier",
+    settings=NotifierSettings,
+    metadata=metadata,
+    unit_of_work=NotifierUnitOfWork,
+    bootstrap=bootstrap,
+    routers=ROUTERS,
+    handlers=handlers,
+    background=[BackgroundTask(remind_and_settle)],
+)

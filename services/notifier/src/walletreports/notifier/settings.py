@@ -1,8 +1,152 @@
-"""The notifier service's configuration: the kit's shared variables, NOTIFIER_DATABASE_URL,
-and NOTIFIER_HTTP_PORT (default 8004)."""
+"""The notifier service's configuration, from the environment only.
+
+Besides the kit's shared variables, NOTIFIER_DATABASE_URL and NOTIFIER_HTTP_PORT (8004):
+
+- NOTIFIER_PUBLIC_BASE_URL (http://127.0.0.1:8000; required in production): the product's
+  public address (web), which every link in a notification starts with.
+- NOTIFIER_EMAIL_FROM ("Wallet Reports <reports@localhost>"; required in production),
+  NOTIFIER_EMAIL_REPLY_TO (unset): the From and Reply-To of every email; Message-IDs
+  use the From address's domain.
+- NOTIFIER_STAFF_EMAILS (empty): comma-separated addresses that get staff alerts.
+- NOTIFIER_EMAIL_BACKEND (`smtp`): `smtp`, or `console` (development: emails are
+  printed to standard output; refused in production, it prints one-time links).
+- NOTIFIER_SMTP_HOST (localhost), NOTIFIER_SMTP_PORT (25, 587 with starttls, 465 with
+  tls), NOTIFIER_SMTP_SECURITY (`starttls`; `none` or `tls`), NOTIFIER_SMTP_USERNAME,
+  NOTIFIER_SMTP_PASSWORD (unset: no auth), NOTIFIER_SMTP_TIMEOUT_SECONDS (10),
+  NOTIFIER_SMTP_VALIDATE_CERTS (true).
+- NOTIFIER_SEND_MAX_ATTEMPTS (8), NOTIFIER_SEND_RETRY_SECONDS (5),
+  NOTIFIER_SEND_RETRY_MAX_SECONDS (600): a send that certainly failed (server away, 4xx,
+  timeout) is tried again after 5 s, 10 s, 20 s ... at most 10 min, then `failed`.
+- NOTIFIER_MAX_EVENT_AGE_HOURS (72): older events are recorded as skipped, not sent (a
+  new consumer replaying the stream must not mail two weeks of history).
+- NOTIFIER_SUBSCRIPTION_REMINDER_DAYS (3): how long before its end a subscription's
+  reminder goes out.
+- NOTIFIER_DEV_MAILBOX_DIR (unset): the dev SMTP sink's Maildir, listed by
+  GET /admin/api/dev-mailbox (make dev sets it; unset, that route answers 404).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, SecretStr, model_validator
 
 from walletreports.kit import HttpPort, ServiceSettings
+
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_EMAIL_FROM = "Wallet Reports <reports@localhost>"
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+
+def _address(value: str) -> str:
+    address = parseaddr(value)[1]
+    if "@" not in address or address.startswith("@") or address.endswith("@") or " " in address:
+        raise ValueError(f"must be an email address like 'Name <name@example.com>', got {value!r}")
+    return value.strip()
+
+
+def _addresses(value: str) -> tuple[str, ...]:
+    found = []
+    for part in value.split(","):
+        if part.strip():
+            address = parseaddr(part.strip())[1]
+            if "@" not in address or address.startswith("@") or address.endswith("@"):
+                raise ValueError(f"{part.strip()!r} is not an email address")
+            found.append(address)
+    return tuple(dict.fromkeys(found))
+
+
+def _base_url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    scheme, sep, rest = value.partition("://")
+    if scheme not in ("http", "https") or not sep or not rest or " " in rest:
+        raise ValueError(
+            f"must be an http(s):// URL like https://reports.example.com, got {value!r}"
+        )
+    return value
+
+
+def _address_list(value: str) -> str:
+    _addresses(value)
+    return value
+
+
+EmailAddress = Annotated[str, AfterValidator(_address)]
+EmailAddressList = Annotated[str, AfterValidator(_address_list)]
+BaseUrl = Annotated[str, AfterValidator(_base_url)]
 
 
 class NotifierSettings(ServiceSettings, env_prefix="NOTIFIER_"):
     http_port: HttpPort = 8004
+    public_base_url: BaseUrl = Field(
+        DEFAULT_PUBLIC_BASE_URL, validation_alias="NOTIFIER_PUBLIC_BASE_URL"
+    )
+    email_from: EmailAddress = Field(DEFAULT_EMAIL_FROM, validation_alias="NOTIFIER_EMAIL_FROM")
+    email_reply_to: EmailAddress | None = Field(None, validation_alias="NOTIFIER_EMAIL_REPLY_TO")
+    staff_emails_text: EmailAddressList = Field("", validation_alias="NOTIFIER_STAFF_EMAILS")
+    email_backend: Literal["smtp", "console"] = Field(
+        "smtp", validation_alias="NOTIFIER_EMAIL_BACKEND"
+    )
+    smtp_host: str = Field(
+        "localhost", validation_alias="NOTIFIER_SMTP_HOST", min_length=1, pattern=r"^[^\s/]+$"
+    )
+    smtp_port_value: HttpPort | None = Field(None, validation_alias="NOTIFIER_SMTP_PORT")
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        "starttls", validation_alias="NOTIFIER_SMTP_SECURITY"
+    )
+    smtp_username: str | None = Field(None, validation_alias="NOTIFIER_SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, validation_alias="NOTIFIER_SMTP_PASSWORD")
+    smtp_timeout_seconds: float = Field(
+        10.0, validation_alias="NOTIFIER_SMTP_TIMEOUT_SECONDS", gt=0, le=120
+    )
+    smtp_validate_certs: bool = Field(True, validation_alias="NOTIFIER_SMTP_VALIDATE_CERTS")
+    send_max_attempts: int = Field(8, validation_alias="NOTIFIER_SEND_MAX_ATTEMPTS", ge=1, le=100)
+    send_retry_seconds: float = Field(
+        5.0, validation_alias="NOTIFIER_SEND_RETRY_SECONDS", ge=0.01, le=3600
+    )
+    send_retry_max_seconds: float = Field(
+        600.0, validation_alias="NOTIFIER_SEND_RETRY_MAX_SECONDS", ge=0.01, le=86400
+    )
+    max_event_age_hours: float = Field(
+        72.0, validation_alias="NOTIFIER_MAX_EVENT_AGE_HOURS", gt=0, le=24 * 365
+    )
+    subscription_reminder_days: float = Field(
+        3.0, validation_alias="NOTIFIER_SUBSCRIPTION_REMINDER_DAYS", ge=0, le=365
+    )
+    dev_mailbox_dir: Path | None = Field(None, validation_alias="NOTIFIER_DEV_MAILBOX_DIR")
+
+    @model_validator(mode="after")
+    def _production_needs_its_own_addresses(self) -> NotifierSettings:
+        if self.environment == "production":
+            if self.public_base_url == DEFAULT_PUBLIC_BASE_URL:
+                raise ValueError(
+                    "NOTIFIER_PUBLIC_BASE_URL: must be set in production (links in mail)"
+                )
+            if self.email_from == DEFAULT_EMAIL_FROM:
+                raise ValueError("NOTIFIER_EMAIL_FROM: must be set in production")
+            if self.email_backend == "console":
+                raise ValueError(
+                    "NOTIFIER_EMAIL_BACKEND: console prints one-time links; not in production"
+                )
+        if self.smtp_username is not None and self.smtp_password is None:
+            raise ValueError("NOTIFIER_SMTP_PASSWORD: is required with NOTIFIER_SMTP_USERNAME")
+        return self
+
+    @property
+    def staff_emails(self) -> tuple[str, ...]:
+        return _addresses(self.staff_emails_text)
+
+    @property
+    def smtp_port(self) -> int:
+        return self.smtp_port_value or DEFAULT_PORTS[self.smtp_security]
+
+    @property
+    def max_event_age(self) -> timedelta:
+        return timedelta(hours=self.max_event_age_hours)
+
+    @property
+    def subscription_reminder(self) -> timedelta:
+        return timedelta(days=self.subscription_reminder_days)

@@ -32,6 +32,9 @@ class StackSettings(BaseSettings):
     solana_cluster: str = Field("localnet", validation_alias="SOLANA_CLUSTER")
     localnet_rpc_port: Port = Field(8899, validation_alias="LOCALNET_RPC_PORT")
     localnet_ws_port: Port = Field(8900, validation_alias="LOCALNET_WS_PORT")
+    smtp_port: Port = Field(14025, validation_alias="DEV_SMTP_PORT")
+    # Set: the notifier uses that SMTP server and no sink is started.
+    notifier_smtp_host: str | None = Field(None, validation_alias="NOTIFIER_SMTP_HOST")
     # Dune's API for dune_runner: on this machine (the default), the stack starts the Dune
     # emulator on that port; anywhere else (https://api.dune.com) it is used as it is.
     dune_api_base_url: str = Field("http://127.0.0.1:8088", validation_alias="DUNE_API_BASE_URL",
@@ -57,6 +60,8 @@ class StackSettings(BaseSettings):
         ports = {} if self.nats_url else {"DEV_NATS_PORT": self.nats_port}
         if self.solana_cluster == "localnet":
             ports |= {"LOCALNET_RPC_PORT": self.localnet_rpc_port, "LOCALNET_WS_PORT": self.localnet_ws_port}
+        if not self.notifier_smtp_host:
+            ports |= {"DEV_SMTP_PORT": self.smtp_port}
         if self.dune_emulator_port is not None:
             ports["DUNE_API_BASE_URL"] = self.dune_emulator_port
         return ports | {f"{s.env_prefix}_HTTP_PORT": self.http_port(s) for s in SERVICES}

@@ -183,3 +183,26 @@ def sync_dune_queries(
         last = lines[-1] if lines else f"exit code {process.returncode}"
         raise StackError(f"the report queries could not be synced into the Dune emulator: "
                          f"{last.removeprefix('sync: ')}; see {log}")
+
+
+def start_smtp_sink(
+    state_dir: Path, config: StackSettings, children: list[subprocess.Popen[bytes]], stop: StopSignal
+) -> dict[str, str]:
+    """The notifier's mail server: NOTIFIER_SMTP_HOST (and the other NOTIFIER_SMTP_*) when
+    set, otherwise the dev sink (walletreports.devstack.smtp_sink) on DEV_SMTP_PORT, which
+    keeps every message in <state dir>/mail for GET /admin/api/dev-mailbox."""
+    if config.notifier_smtp_host:
+        say(f"SMTP: the notifier uses NOTIFIER_SMTP_HOST={config.notifier_smtp_host}")
+        return {}
+    port, maildir, log = config.smtp_port, state_dir / "mail", state_dir / "smtp-sink.log"
+    argv = [sys.executable, "-m", "walletreports.devstack.smtp_sink", "--port", str(port), "--maildir", str(maildir)]
+    children.append(process := spawn(argv, dict(os.environ), str(log)))
+    wait_for_port("the SMTP sink", port, 15, stop, process, log)
+    say(f"SMTP: dev sink on 127.0.0.1:{port}, keeping every message in {maildir}")
+    return {
+        "NOTIFIER_EMAIL_BACKEND": "smtp",
+        "NOTIFIER_SMTP_HOST": "127.0.0.1",
+        "NOTIFIER_SMTP_PORT": str(port),
+        "NOTIFIER_SMTP_SECURITY": "none",
+        "NOTIFIER_DEV_MAILBOX_DIR": str(maildir),
+    }

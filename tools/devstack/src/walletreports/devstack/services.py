@@ -70,5 +70,11 @@ SERVICES = (
         "dune_runner",
         dev_env={"DUNE_RUNNER_QUERY_IDS": DEV_DUNE_QUERY_IDS, "DUNE_API_KEY": DUNE_EMULATOR_KEY},
     ),
-    ServiceEntry("notifier"),
+    # Mail printed to the console, staff alerts to one made-up address: what runs
+    # anywhere (tests that start every service have no SMTP server). make dev points the
+    # notifier at its SMTP sink instead (infrastructure.start_smtp_sink).
+    ServiceEntry(
+        "notifier",
+        dev_env={"NOTIFIER_EMAIL_BACKEND": "console", "NOTIFIER_STAFF_EMAILS": "staff@wallet-reports.test"},
+    ),
 )

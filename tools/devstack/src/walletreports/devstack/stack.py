@@ -4,7 +4,10 @@
    DEV_NATS_PORT (default 14222, so it never fights a system NATS on 4222).
 2. PostgreSQL: each service's <SERVICE>_DATABASE_URL when set, otherwise one embedded
    pgserver under the state dir holding a database per service.
-3. Solana: when SOLANA_CLUSTER is `localnet` (the default), the project's localnet
+3. SMTP: NOTIFIER_SMTP_HOST when set, otherwise the dev SMTP sink on DEV_SMTP_PORT
+   (14025), keeping every message in <state dir>/mail (the notifier's
+   GET /admin/api/dev-mailbox lists them). The notifier's links point at web.
+4. Solana: when SOLANA_CLUSTER is `localnet` (the default), the project's localnet
    (LiteSVM behind JSON-RPC) on LOCALNET_RPC_PORT / LOCALNET_WS_PORT (8899 / 8900),
    its state kept in the state dir; services get SOLANA_RPC_URL and SOLANA_WS_URL.
    Then payments' merchant (PAYMENTS_MERCHANT_ADDRESS) is provisioned there: 10 SOL and
@@ -12,8 +15,8 @@
    Dune: when DUNE_API_BASE_URL is on this machine (the default, http://127.0.0.1:8088),
    the Dune emulator on its port, with the report queries synced into it under fixed ids
    (`queries sync`); dune_runner gets the URL, the key and DUNE_RUNNER_QUERY_IDS.
-4. Migrations for every service, then every service's `serve`, each in its own process.
-5. Wait for every /readyz, print the URLs, and stop everything on Ctrl-C.
+5. Migrations for every service, then every service's `serve`, each in its own process.
+6. Wait for every /readyz, print the URLs, and stop everything on Ctrl-C.
 
 Stopping: Ctrl-C (SIGINT) or SIGTERM once everything is ready stops it all and exits 0.
 During start-up they abandon the start within about a second: every wait checks for
@@ -43,7 +46,13 @@ import httpx
 from .children import spawn, stop_all
 from .config import StackSettings, check_ports_free, load_config
 from .console import StackError, say
-from .infrastructure import provision_merchant, start_dune, start_nats, start_solana
+from .infrastructure import (
+    provision_merchant,
+    start_dune,
+    start_nats,
+    start_smtp_sink,
+    start_solana,
+)
 from .postgres import database_urls, migrate_all
 from .services import SERVICES
 from .signals import Interrupted, StopSignal
@@ -59,10 +68,15 @@ def start_services(
     solana: dict[str, str],
     children: list[subprocess.Popen[bytes]],
     dune: dict[str, str] | None = None,
+    smtp: dict[str, str] | None = None,
 ) -> dict[str, subprocess.Popen[bytes]]:
     started = {}
+    # The notifier's links lead to web (whatever port it got); its mail to the SMTP sink.
+    web = next(s for s in SERVICES if s.name == "web")
+    notifier = {"NOTIFIER_PUBLIC_BASE_URL": f"http://127.0.0.1:{config.http_port(web)}"} | (smtp or {})
     for service in SERVICES:
-        env = dict(service.dev_env) | dict(os.environ) | solana | (dune or {})  # the environment wins
+        # The environment wins over dev_env and the notifier's; the stack's own URLs win over it.
+        env = dict(service.dev_env) | notifier | dict(os.environ) | solana | (dune or {})
         env.setdefault("ENVIRONMENT", "development")
         env["NATS_URL"] = nats_url
         env[f"{service.env_prefix}_DATABASE_URL"] = urls[service.name]
@@ -104,6 +118,7 @@ def start_and_serve(
     # Undone in reverse: services stop first, then PostgreSQL, then NATS and the localnet.
     stack.callback(stop_all, infrastructure)
     nats_url = start_nats(state_dir, config, infrastructure, stop)
+    smtp = start_smtp_sink(state_dir, config, infrastructure, stop)
     solana = start_solana(state_dir, config, infrastructure, stop)
     if solana:  # the localnet: its merchant needs accounts before anyone pays it
         provision_merchant(state_dir, solana, infrastructure, stop)
@@ -112,7 +127,7 @@ def start_and_serve(
     stack.callback(stop_all, services)
     migrate_all(urls, stop)
     stop.check()
-    processes = start_services(state_dir, config, nats_url, urls, solana, services, dune)
+    processes = start_services(state_dir, config, nats_url, urls, solana, services, dune, smtp)
     wait_ready(state_dir, config, processes, started_at, stop)
 
     say(f"all services ready in {time.monotonic() - started_at:.1f}s (logs in {state_dir}):")
@@ -120,6 +135,10 @@ def start_and_serve(
         say(f"  {service.name:<12} http://127.0.0.1:{config.http_port(service)}")
     if solana:
         say(f"  {'localnet':<12} {solana['SOLANA_RPC_URL']}")
+    if smtp:
+        notifier = next(s for s in SERVICES if s.name == "notifier")
+        say(f"  {'mail':<12} http://127.0.0.1:{config.http_port(notifier)}/admin/api/dev-mailbox"
+            f" (SMTP sink on 127.0.0.1:{smtp['NOTIFIER_SMTP_PORT']})")
     if dune:
         say(f"  {'dune':<12} {dune['DUNE_API_BASE_URL']} (emulator)")
     say("Ctrl-C stops everything")

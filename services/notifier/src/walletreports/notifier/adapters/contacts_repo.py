@@ -1,14 +1,22 @@
-"""Contacts storage."""
+"""Contacts storage: kept from web's user events, read to address a user's notifications."""
 
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletreports.contracts.web import UserRegistered, UserUpdated
 
+from ..domain import Contact, Preferences
 from .tables import contacts
 
 
-async def upsert_from_user_event(session: AsyncSession, event: UserRegistered | UserUpdated) -> None:
+async def upsert_from_user_event(
+    session: AsyncSession, event: UserRegistered | UserUpdated
+) -> None:
     values = {
         "user_id": event.user_id,
         "email": event.email,
@@ -27,3 +35,25 @@ async def upsert_from_user_event(session: AsyncSession, event: UserRegistered | 
             where=contacts.c.as_of < statement.excluded.as_of,
         )
     )
+
+
+class ContactRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: uuid.UUID) -> Contact | None:
+        row = (
+            await self.session.execute(select(contacts).where(contacts.c.user_id == user_id))
+        ).first()
+        if row is None:
+            return None
+        return Contact(
+            user_id=row.user_id,
+            email=row.email,
+            display_name=row.display_name,
+            preferences=Preferences(
+                payment_received=row.notify_payment_received,
+                processing_started=row.notify_processing_started,
+                reports_ready=row.notify_reports_ready,
+            ),
+        )

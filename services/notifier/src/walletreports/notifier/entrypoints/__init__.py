@@ -1,1 +1,1 @@
-"""How the outside reaches the notifier: events (and later HTTP). They translate and delegate."""
+"""How the outside reaches the notifier: events, HTTP, schedules. They translate and delegate."""

@@ -1,0 +1,121 @@
+"""The notifier composition root: what the service builds once at start, beside what the
+kit provides (settings, units, clock, database, jetstream).
+
+- `links`: the product's pages, from NOTIFIER_PUBLIC_BASE_URL.
+- `channels`: every channel this deployment runs, by name (today email: its templates,
+  identity and staff addresses, adapters.email_channel). A channel is added here: its
+  ChannelPort (how it composes, who staff are on it), its sender, and its performer
+  registered for `channel.effect_kind`.
+- `email_sender`: SMTP (adapters.smtp_sender) or the console (development); the
+  `notifier.email` performer sends with it, and so does account mail.
+- `rules`: how old an event may be and still be mailed.
+- `dev_mailbox`: the dev SMTP sink's Maildir reader, or None (NOTIFIER_DEV_MAILBOX_DIR).
+- readiness check `smtp`: a connect and EHLO, its answer kept a few seconds so probes
+  do not each open a connection (with the smtp backend only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from walletreports.kit import EffectPolicy, Platform
+
+from .adapters.console_sender import ConsoleSender
+from .adapters.dev_mailbox import DevMailbox
+from .adapters.email_channel import EmailChannel, EmailIdentity
+from .adapters.performers import EmailPerformer
+from .adapters.rendering import TemplateSet
+from .adapters.smtp_sender import SmtpConfig, SmtpSender
+from .domain import Channel, Links
+from .service_layer.notifying import DeliveryRules
+from .service_layer.ports import ChannelPort, EmailSender
+from .settings import NotifierSettings
+
+__all__ = ["NotifierCollaborators", "bootstrap"]
+
+PRODUCT_NAME = "Wallet Reports"
+READINESS_CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class NotifierCollaborators:
+    links: Links
+    channels: Mapping[Channel, ChannelPort]
+    email_sender: EmailSender
+    rules: DeliveryRules
+    dev_mailbox: DevMailbox | None
+
+
+def smtp_config(settings: NotifierSettings) -> SmtpConfig:
+    password = settings.smtp_password
+    return SmtpConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=None if password is None else password.get_secret_value(),
+        timeout_seconds=settings.smtp_timeout_seconds,
+        validate_certs=settings.smtp_validate_certs,
+        local_hostname=EmailIdentity(settings.email_from).domain,
+    )
+
+
+def send_policy(settings: NotifierSettings, longest_send_seconds: float) -> EffectPolicy:
+    return EffectPolicy(
+        # Above the longest send, so the runner never cancels one under way.
+        timeout_seconds=longest_send_seconds + 5,
+        max_attempts=settings.send_max_attempts,
+        safe_to_repeat=False,
+        backoff_base_seconds=settings.send_retry_seconds,
+        backoff_max_seconds=settings.send_retry_max_seconds,
+    )
+
+
+class CachedProbe:
+    """A readiness probe's answer, asked again only after `seconds`."""
+
+    def __init__(self, sender: EmailSender, seconds: float = READINESS_CACHE_SECONDS) -> None:
+        self.sender = sender
+        self.seconds = seconds
+        self._answer: tuple[float, str] | None = None
+
+    async def __call__(self) -> str:
+        now = time.monotonic()
+        if self._answer is None or now - self._answer[0] > self.seconds:
+            self._answer = (now, await self.sender.probe())
+        return self._answer[1]
+
+
+@contextlib.asynccontextmanager
+async def bootstrap(platform: Platform[NotifierSettings]) -> AsyncIterator[NotifierCollaborators]:
+    settings = platform.settings
+    links = Links(settings.public_base_url)
+    email = EmailChannel(
+        TemplateSet(Channel.EMAIL, links=links, product_name=PRODUCT_NAME),
+        identity=EmailIdentity(settings.email_from, settings.email_reply_to),
+        staff=settings.staff_emails,
+        links=links,
+    )
+    sender: EmailSender
+    if settings.email_backend == "console":
+        sender, longest = ConsoleSender(), 5.0
+    else:
+        config = smtp_config(settings)
+        sender, longest = SmtpSender(config), config.longest_send_seconds
+        platform.add_readiness_check("smtp", CachedProbe(sender))
+    platform.add_performer(
+        Channel.EMAIL.effect_kind,
+        EmailPerformer(sender, clock=platform.clock, policy=send_policy(settings, longest)),
+    )
+    mailbox_dir = settings.dev_mailbox_dir
+    yield NotifierCollaborators(
+        links=links,
+        channels=MappingProxyType({Channel.EMAIL: email}),
+        email_sender=sender,
+        rules=DeliveryRules(max_event_age=settings.max_event_age),
+        dev_mailbox=None if mailbox_dir is None else DevMailbox(mailbox_dir),
+    )

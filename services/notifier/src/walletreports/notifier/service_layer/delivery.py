@@ -1,0 +1,53 @@
+"""What a send's outcome does to its notification, in the transaction that records the
+outcome of the side effect (the performer's on_done / on_failed hooks): sent, failed
+or in doubt, together with the side effect's own status, or not at all."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+from ..domain import Change, NotificationStatus, ReasonCode
+from .ports import NotifierUnitOfWorkPort
+
+log = logging.getLogger(__name__)
+
+# The kit's reason for a failed effect starts with "refused:" when the performer said it
+# never will happen (the server refused it for good); otherwise its attempts ran out.
+_REFUSED_PREFIX = "refused"
+
+
+async def delivered(
+    uow: NotifierUnitOfWorkPort, notification_id: uuid.UUID, *, at: datetime
+) -> NotificationStatus | None:
+    notification = await uow.notifications.get(notification_id, lock=True)
+    if notification is None:
+        log.error("sent notification %s, which has no row", notification_id)
+        return None
+    if isinstance(notification.delivered(at=at), Change):
+        await uow.notifications.save(notification)
+    return notification.status
+
+
+async def undelivered(
+    uow: NotifierUnitOfWorkPort,
+    notification_id: uuid.UUID,
+    *,
+    doubt: bool,
+    reason: str,
+    at: datetime,
+) -> NotificationStatus | None:
+    notification = await uow.notifications.get(notification_id, lock=True)
+    if notification is None:
+        log.error("notification %s failed (%s) and has no row", notification_id, reason)
+        return None
+    if doubt:
+        code = ReasonCode.DELIVERY_UNKNOWN
+    elif reason.startswith(_REFUSED_PREFIX):
+        code = ReasonCode.UNDELIVERABLE
+    else:
+        code = ReasonCode.GAVE_UP
+    if isinstance(notification.undelivered(doubt=doubt, code=code, reason=reason, at=at), Change):
+        await uow.notifications.save(notification)
+    return notification.status

@@ -1,0 +1,138 @@
+"""What the use cases need from storage and from the channels, as protocols the adapters
+(and unit-test fakes) implement. Only what a use case calls is here."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from ..domain import (
+    Channel,
+    Composed,
+    Contact,
+    KnownOrder,
+    KnownSubscription,
+    Notification,
+    OutgoingEmail,
+    Recipient,
+    TemplateName,
+)
+
+
+class ContactsPort(Protocol):
+    async def get(self, user_id: uuid.UUID) -> Contact | None: ...
+
+
+class OrdersPort(Protocol):
+    async def get(self, order_id: uuid.UUID) -> KnownOrder | None: ...
+
+    async def remember(self, order: KnownOrder) -> None:
+        """Store what is new of the order (a field already known is kept when the
+        newcomer has none: order.paid knows no price)."""
+
+
+class NotificationsPort(Protocol):
+    async def exists(self, key: str) -> bool: ...
+
+    async def add(self, notification: Notification) -> bool:
+        """Store a new notification; False (and nothing stored) when one with its key exists."""
+
+    async def get(
+        self, notification_id: uuid.UUID, *, lock: bool = False
+    ) -> Notification | None: ...
+
+    async def by_key(self, key: str, *, lock: bool = False) -> Notification | None: ...
+
+    async def save(self, notification: Notification) -> None:
+        """Write back a notification loaded in this unit of work."""
+
+    async def stale_pending_account_mail(
+        self, *, before: datetime, limit: int
+    ) -> list[Notification]:
+        """Account mail still `pending` since before `before` (its sender stopped), locked."""
+
+
+class SubscriptionsPort(Protocol):
+    async def remember(self, subscription: KnownSubscription) -> None: ...
+
+    async def ended(self, subscription_id: uuid.UUID, *, at: datetime) -> None: ...
+
+    async def due_for_reminder(
+        self, *, now: datetime, until: datetime, limit: int
+    ) -> list[KnownSubscription]:
+        """Running subscriptions expiring in (now, until] not reminded yet, locked
+        (SKIP LOCKED: replicas share them)."""
+
+    async def reminded(self, subscription_id: uuid.UUID, *, at: datetime) -> None: ...
+
+
+class NotifierUnitOfWorkPort(Protocol):
+    @property
+    def contacts(self) -> ContactsPort: ...
+
+    @property
+    def orders(self) -> OrdersPort: ...
+
+    @property
+    def notifications(self) -> NotificationsPort: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionsPort: ...
+
+    async def request_effect(
+        self, kind: str, key: str, payload: dict[str, Any], *, correlation_id: str | None = None
+    ) -> bool:
+        """Perform the side effect `kind` for `key` once, after this transaction commits."""
+
+    async def retry_effect(self, kind: str, key: str) -> bool:
+        """Put a failed or in-doubt side effect back to pending; False if it is in no such state."""
+
+
+class ChannelPort(Protocol):
+    """One channel as the use cases see it: who staff are on it, and how a template and
+    its facts become a message for it. Sending is its performer's (a durable side
+    effect of kind `channel.effect_kind`, payload `Composed.payload`)."""
+
+    @property
+    def channel(self) -> Channel: ...
+
+    def staff_addresses(self) -> tuple[str, ...]: ...
+
+    def compose(
+        self,
+        *,
+        notification_id: uuid.UUID,
+        template: TemplateName,
+        context: Mapping[str, Any],
+        recipient: Recipient,
+    ) -> Composed:
+        """Raises CannotRender when the template cannot be rendered from `context`."""
+
+
+Channels = Mapping[Channel, ChannelPort]
+
+
+class NotSent(Exception):
+    """The message certainly did not leave: the server refused it (`permanent`: a 5xx,
+    it will refuse it again) or could not be reached / answered 4xx (try again)."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class MaybeSent(Exception):
+    """The connection broke (or timed out) after the message was handed over and
+    before the server said whether it took it: SMTP cannot be asked afterwards."""
+
+
+class EmailSender(Protocol):
+    async def send(self, email: OutgoingEmail) -> str:
+        """Hand the message to the mail server; returns its answer ("250 OK ...").
+        Raises NotSent or MaybeSent."""
+
+    async def probe(self) -> str:
+        """ "ok", or why the server cannot be used right now (a cheap connect + EHLO)."""
