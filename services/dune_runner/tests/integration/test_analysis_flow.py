@@ -135,3 +135,22 @@ async def test_a_malformed_order_paid_runs_nothing_and_is_set_aside(
     assert await eventually(rejected)
     assert await runner.count(analyses, order_id=uuid.UUID(bad["order_id"])) == 0
     assert dune.execute_counts().received == 0
+
+
+async def test_metrics_count_credits_and_jobs_by_status(
+    runner: DuneRunnerDriver, dune: RunningDuneEmulator
+) -> None:
+    event = order_paid()
+    await runner.publish(event)
+    await runner.finished(event.order_id)
+
+    text = (await runner.service.http.get("/metrics")).text
+    credits = next(
+        float(line.split()[-1])
+        for line in text.splitlines()
+        if line.startswith("dune_runner_credits_total ")
+    )
+    assert credits > 0
+    assert 'dune_runner_executions_total{outcome="completed"}' in text
+    for status in ("waiting", "executing", "completed", "failed_needs_review", "in_doubt"):
+        assert f'dune_runner_jobs{{status="{status}"}}' in text

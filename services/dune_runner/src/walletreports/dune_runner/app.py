@@ -7,7 +7,12 @@ from .adapters.unit_of_work import DuneRunnerUnitOfWork
 from .bootstrap import bootstrap
 from .entrypoints.events import handlers
 from .entrypoints.http import ROUTERS
-from .entrypoints.schedule import build_report_bundles, poll_executions, release_waiting_work
+from .entrypoints.schedule import (
+    build_report_bundles,
+    count_jobs,
+    poll_executions,
+    release_waiting_work,
+)
 from .settings import DuneRunnerSettings
 
 SERVICE = Service(
@@ -22,5 +27,6 @@ SERVICE = Service(
         BackgroundTask(poll_executions),
         BackgroundTask(release_waiting_work),
         BackgroundTask(build_report_bundles),
+        BackgroundTask(count_jobs),
     ],
 )

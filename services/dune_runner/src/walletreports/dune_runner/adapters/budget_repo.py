@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import SYSTEM, BudgetPeriod, Intake, LedgerEntry
+from .metrics import ledger_recorded
 from .tables import budget_alerts, credit_ledger, execute_log, intake
 
 __all__ = ["BudgetAlertRepository", "CreditLedgerRepository", "IntakeRepository"]
@@ -57,6 +58,7 @@ class CreditLedgerRepository:
                     ended_at=entry.recorded_at,
                 )
             )
+            ledger_recorded(entry.credits, str(entry.outcome))
         return written
 
     async def used_between(self, start: datetime, end: datetime) -> Decimal:

@@ -185,6 +185,11 @@ class JobRepository:
         )
         return list((await self.session.execute(query)).scalars())
 
+    async def counts_by_status(self) -> dict[str, int]:
+        """How many jobs are in each status (for the metrics)."""
+        query = select(query_jobs.c.status, func.count()).group_by(query_jobs.c.status)
+        return {status: count for status, count in await self.session.execute(query)}
+
     async def save(self, job: QueryJob) -> None:
         if job.id not in self._stored:
             raise RuntimeError(

@@ -6,6 +6,7 @@ takes one run per transaction, under its lock).
 - `release_waiting_work`: every DUNE_RUNNER_RELEASE_EVERY_SECONDS, while intake is open,
   the work that waited while it was paused (or was held back by the performer) is sent,
   one run per transaction (so replicas never hold two runs' locks in different orders).
+- `count_jobs`: every JOB_COUNT_SECONDS, query jobs by status for the metrics.
 - `build_report_bundles`: every DUNE_RUNNER_RELEASE_EVERY_SECONDS, the report bundle
   (zip + summary.json) of each run that finished with files and has none for that finish
   (service_layer.bundles; a second build finds it done).
@@ -17,6 +18,7 @@ from walletreports.kit import Clock, repeat
 from walletreports.kit.messaging.unit_of_work import UnitsOfWork
 
 from ..adapters.dune_api import DuneApi
+from ..adapters.metrics import jobs_counted
 from ..adapters.result_store import LocalResultStore
 from ..adapters.unit_of_work import DuneRunnerUnitOfWork
 from ..domain import CreditBudget, PollSchedule, SummaryColumns
@@ -28,6 +30,7 @@ __all__ = [
     "POLL_BATCH",
     "RELEASE_BATCH",
     "build_report_bundles",
+    "count_jobs",
     "poll_executions",
     "release_waiting_work",
 ]
@@ -95,3 +98,16 @@ async def build_report_bundles(
             pass
 
     await repeat(step, settings.release_every_seconds, "building report bundles")
+
+
+JOB_COUNT_SECONDS = 15.0
+
+
+async def count_jobs(
+    units: UnitsOfWork[DuneRunnerUnitOfWork], every_seconds: float = JOB_COUNT_SECONDS
+) -> None:
+    async def step() -> None:
+        async with units() as uow:
+            jobs_counted(await uow.jobs.counts_by_status())
+
+    await repeat(step, every_seconds, "counting query jobs by status")
