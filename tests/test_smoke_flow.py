@@ -15,7 +15,7 @@ from walletreports.devkit.testing.events import consumer_has_settled, publish_ag
 
 
 async def test_web_outbox_event_is_handled_once_by_notifier(services, nats_url):
-    async with services.run(WEB) as web, services.run(NOTIFIER) as notifier:
+    async with services.run(WEB) as web, services.run(NOTIFIER, NOTIFIER_EMAIL_BACKEND="console") as notifier:
         before = await handled_counts(notifier)
         event = UserRegistered(user_id=uuid.uuid4(), email="ada@example.com", display_name="Ada")
         async with web.runtime.units() as uow:

@@ -2,7 +2,9 @@
 
 Enable with `pytest_plugins = ["walletreports.dune_emulator.pytest_plugin"]` in a
 conftest.py. One emulator serves the whole run, loaded once by `dune_emulator_loader`
-(the synthetic Dune tables; override that fixture in a conftest.py for other tables).
+(the synthetic Dune tables; override that fixture in the root conftest.py for other
+tables, or override both it and `dune_emulator_session` at module scope to give one
+module an emulator of its own: the session one is shared by the whole run).
 `dune_emulator` hands it to each test with faults, execute counts, latency and the rate
 limit reset, so the counts a test asserts are its own. Saved queries persist across
 tests: create your own rather than assume ids.
