@@ -191,3 +191,32 @@ def test_account_mail_carries_its_link(template):
         and 'href="https://reports.example.com/verify?token=abc&amp;x=1"' in email.html
     )
     assert "30 minutes" in email.text and email.text.startswith("Hello,")
+
+
+def test_telegram_messages_escape_what_they_print() -> None:
+    import uuid as _uuid
+
+    from walletreports.notifier.adapters.rendering import TemplateSet as _Set
+    from walletreports.notifier.adapters.telegram_channel import TelegramChannel
+    from walletreports.notifier.domain import Channel as _Channel
+    from walletreports.notifier.domain import Links as _Links
+    from walletreports.notifier.domain import Recipient as _Recipient
+    from walletreports.notifier.domain import TemplateName as _T
+
+    links = _Links("https://reports.example.com")
+    channel = TelegramChannel(_Set(_Channel.TELEGRAM, links=links, product_name="Wallet Reports"))
+    order_id = str(_uuid.uuid4())
+    composed = channel.compose(
+        notification_id=_uuid.uuid4(),
+        template=_T.PAYMENT_RECEIVED,
+        context={
+            "order_id": order_id,
+            "order": {"wallet_address": "<b>x&y</b>", "price_usd": "25.00"},
+        },
+        recipient=_Recipient("4242", "Ada"),
+    )
+    assert composed.payload["chat_id"] == 4242
+    assert composed.payload["parse_mode"] == "HTML"
+    text = composed.payload["text"]
+    assert "<code>&lt;b&gt;x&amp;y&lt;/b&gt;</code>" in text
+    assert text.startswith("💰 <b>We've received your payment!</b>")

@@ -8,6 +8,10 @@ kit provides (settings, units, clock, database, jetstream).
   registered for `channel.effect_kind`.
 - `email_sender`: SMTP (adapters.smtp_sender) or the console (development); the
   `notifier.email` performer sends with it, and so does account mail.
+- `telegram`: with NOTIFIER_TELEGRAM_BOT_TOKEN, the Telegram channel (templates/telegram,
+  its `notifier.telegram` performer, and `notifier.telegram_reply` for the bot's answers
+  to updates) and what linking needs (`TelegramConfig`); None otherwise.
+- with NOTIFIER_SLACK_WEBHOOK_URL, the Slack channel (staff alerts, `notifier.slack`).
 - `rules`: how old an event may be and still be mailed.
 - `dev_mailbox`: the dev SMTP sink's Maildir reader, or None (NOTIFIER_DEV_MAILBOX_DIR).
 - readiness check `smtp`: a connect and EHLO, its answer kept a few seconds so probes
@@ -19,26 +23,45 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from types import MappingProxyType
 
 from walletreports.kit import EffectPolicy, Platform
 
+from .adapters import telegram_bot
 from .adapters.console_sender import ConsoleSender
 from .adapters.dev_mailbox import DevMailbox
 from .adapters.email_channel import EmailChannel, EmailIdentity
-from .adapters.performers import EmailPerformer
+from .adapters.performers import (
+    EmailPerformer,
+    SlackPerformer,
+    TelegramPerformer,
+    TelegramReplyPerformer,
+)
 from .adapters.rendering import TemplateSet
+from .adapters.slack_channel import SlackChannel, slack_escape
+from .adapters.slack_webhook import TIMEOUT_SECONDS as SLACK_TIMEOUT_SECONDS
+from .adapters.slack_webhook import SlackWebhook
 from .adapters.smtp_sender import SmtpConfig, SmtpSender
+from .adapters.telegram_channel import TelegramChannel
 from .domain import Channel, Links
 from .service_layer.notifying import DeliveryRules
 from .service_layer.ports import ChannelPort, EmailSender
+from .service_layer.telegram_linking import REPLY_KIND
 from .settings import NotifierSettings
 
-__all__ = ["NotifierCollaborators", "bootstrap"]
+__all__ = ["NotifierCollaborators", "TelegramConfig", "bootstrap"]
 
 PRODUCT_NAME = "Wallet Reports"
 READINESS_CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    bot_username: str
+    webhook_secret: str = field(repr=False)
+    link_ttl: timedelta
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,7 @@ class NotifierCollaborators:
     email_sender: EmailSender
     rules: DeliveryRules
     dev_mailbox: DevMailbox | None
+    telegram: TelegramConfig | None
 
 
 def smtp_config(settings: NotifierSettings) -> SmtpConfig:
@@ -64,12 +88,14 @@ def smtp_config(settings: NotifierSettings) -> SmtpConfig:
     )
 
 
-def send_policy(settings: NotifierSettings, longest_send_seconds: float) -> EffectPolicy:
+def send_policy(
+    settings: NotifierSettings, longest_send_seconds: float, *, safe_to_repeat: bool = False
+) -> EffectPolicy:
     return EffectPolicy(
         # Above the longest send, so the runner never cancels one under way.
         timeout_seconds=longest_send_seconds + 5,
         max_attempts=settings.send_max_attempts,
-        safe_to_repeat=False,
+        safe_to_repeat=safe_to_repeat,
         backoff_base_seconds=settings.send_retry_seconds,
         backoff_max_seconds=settings.send_retry_max_seconds,
     )
@@ -111,11 +137,58 @@ async def bootstrap(platform: Platform[NotifierSettings]) -> AsyncIterator[Notif
         Channel.EMAIL.effect_kind,
         EmailPerformer(sender, clock=platform.clock, policy=send_policy(settings, longest)),
     )
-    mailbox_dir = settings.dev_mailbox_dir
-    yield NotifierCollaborators(
-        links=links,
-        channels=MappingProxyType({Channel.EMAIL: email}),
-        email_sender=sender,
-        rules=DeliveryRules(max_event_age=settings.max_event_age),
-        dev_mailbox=None if mailbox_dir is None else DevMailbox(mailbox_dir),
-    )
+    channels: dict[Channel, ChannelPort] = {Channel.EMAIL: email}
+    telegram: TelegramConfig | None = None
+    async with contextlib.AsyncExitStack() as stack:
+        token = settings.telegram_bot_token
+        if token is not None:
+            bot_sender = telegram_bot.BotSender(
+                telegram_bot.bot(token.get_secret_value(), settings.telegram_api_url)
+            )
+            stack.push_async_callback(bot_sender.close)
+            channels[Channel.TELEGRAM] = TelegramChannel(
+                TemplateSet(Channel.TELEGRAM, links=links, product_name=PRODUCT_NAME)
+            )
+            policy = send_policy(settings, telegram_bot.LONGEST_SEND_SECONDS)
+            platform.add_performer(
+                Channel.TELEGRAM.effect_kind,
+                TelegramPerformer(bot_sender, clock=platform.clock, policy=policy),
+            )
+            platform.add_performer(REPLY_KIND, TelegramReplyPerformer(bot_sender, policy=policy))
+            secret = settings.telegram_webhook_token
+            assert secret is not None and settings.telegram_bot_username is not None  # settings
+            telegram = TelegramConfig(
+                bot_username=settings.telegram_bot_username.lstrip("@"),
+                webhook_secret=secret.get_secret_value(),
+                link_ttl=settings.telegram_link_ttl,
+            )
+        slack_url = settings.slack_webhook_url
+        if slack_url is not None:
+            slack = SlackWebhook(slack_url.get_secret_value())
+            stack.push_async_callback(slack.close)
+            channels[Channel.SLACK] = SlackChannel(
+                TemplateSet(
+                    Channel.SLACK,
+                    links=links,
+                    product_name=PRODUCT_NAME,
+                    also_from=Channel.EMAIL,
+                    finalize=slack_escape,
+                )
+            )
+            platform.add_performer(
+                Channel.SLACK.effect_kind,
+                SlackPerformer(
+                    slack,
+                    clock=platform.clock,
+                    policy=send_policy(settings, SLACK_TIMEOUT_SECONDS, safe_to_repeat=True),
+                ),
+            )
+        mailbox_dir = settings.dev_mailbox_dir
+        yield NotifierCollaborators(
+            links=links,
+            channels=MappingProxyType(channels),
+            email_sender=sender,
+            rules=DeliveryRules(max_event_age=settings.max_event_age),
+            dev_mailbox=None if mailbox_dir is None else DevMailbox(mailbox_dir),
+            telegram=telegram,
+        )

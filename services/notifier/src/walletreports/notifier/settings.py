@@ -21,12 +21,21 @@ Besides the kit's shared variables, NOTIFIER_DATABASE_URL and NOTIFIER_HTTP_PORT
   new consumer replaying the stream must not mail two weeks of history).
 - NOTIFIER_SUBSCRIPTION_REMINDER_DAYS (3): how long before its end a subscription's
   reminder goes out.
+- NOTIFIER_TELEGRAM_BOT_TOKEN (unset: the Telegram channel is off),
+  NOTIFIER_TELEGRAM_BOT_USERNAME (required with a token: the deep link
+  https://t.me/<bot>?start=<token>), NOTIFIER_TELEGRAM_WEBHOOK_SECRET (required with a
+  token: Telegram's X-Telegram-Bot-Api-Secret-Token on POST /telegram/webhook),
+  NOTIFIER_TELEGRAM_API_URL (https://api.telegram.org), NOTIFIER_TELEGRAM_LINK_TTL_MINUTES
+  (30): how long a deep link's one-time token is good for.
+- NOTIFIER_SLACK_WEBHOOK_URL (unset: no Slack): staff alerts also go to this incoming
+  webhook.
 - NOTIFIER_DEV_MAILBOX_DIR (unset): the dev SMTP sink's Maildir, listed by
   GET /admin/api/dev-mailbox (make dev sets it; unset, that route answers 404).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
@@ -117,6 +126,22 @@ class NotifierSettings(ServiceSettings, env_prefix="NOTIFIER_"):
         3.0, validation_alias="NOTIFIER_SUBSCRIPTION_REMINDER_DAYS", ge=0, le=365
     )
     dev_mailbox_dir: Path | None = Field(None, validation_alias="NOTIFIER_DEV_MAILBOX_DIR")
+    telegram_bot_token: SecretStr | None = Field(
+        None, validation_alias="NOTIFIER_TELEGRAM_BOT_TOKEN"
+    )
+    telegram_bot_username: str | None = Field(
+        None, validation_alias="NOTIFIER_TELEGRAM_BOT_USERNAME", pattern=r"^@?[A-Za-z0-9_]{3,64}$"
+    )
+    telegram_webhook_token: SecretStr | None = Field(
+        None, validation_alias="NOTIFIER_TELEGRAM_WEBHOOK_SECRET"
+    )
+    telegram_api_url: BaseUrl = Field(
+        "https://api.telegram.org", validation_alias="NOTIFIER_TELEGRAM_API_URL"
+    )
+    telegram_link_ttl_minutes: float = Field(
+        30.0, validation_alias="NOTIFIER_TELEGRAM_LINK_TTL_MINUTES", gt=0, le=24 * 60
+    )
+    slack_webhook_url: SecretStr | None = Field(None, validation_alias="NOTIFIER_SLACK_WEBHOOK_URL")
 
     @model_validator(mode="after")
     def _production_needs_its_own_addresses(self) -> NotifierSettings:
@@ -131,6 +156,24 @@ class NotifierSettings(ServiceSettings, env_prefix="NOTIFIER_"):
                 raise ValueError(
                     "NOTIFIER_EMAIL_BACKEND: console prints one-time links; not in production"
                 )
+        if self.telegram_bot_token is not None:
+            if not self.telegram_bot_token.get_secret_value().strip():
+                raise ValueError("NOTIFIER_TELEGRAM_BOT_TOKEN: is empty (unset it to turn off)")
+            if self.telegram_bot_username is None:
+                raise ValueError(
+                    "NOTIFIER_TELEGRAM_BOT_USERNAME: is required with NOTIFIER_TELEGRAM_BOT_TOKEN"
+                )
+            secret = self.telegram_webhook_token
+            if secret is None or not re.fullmatch(
+                r"[A-Za-z0-9_-]{16,256}", secret.get_secret_value()
+            ):
+                raise ValueError(
+                    "NOTIFIER_TELEGRAM_WEBHOOK_SECRET: is required with NOTIFIER_TELEGRAM_BOT_TOKEN"
+                    " (16-256 of A-Z a-z 0-9 _ -, as Telegram allows)"
+                )
+        slack = self.slack_webhook_url
+        if slack is not None and not slack.get_secret_value().startswith(("https://", "http://")):
+            raise ValueError("NOTIFIER_SLACK_WEBHOOK_URL: must be an http(s):// URL")
         if self.smtp_username is not None and self.smtp_password is None:
             raise ValueError("NOTIFIER_SMTP_PASSWORD: is required with NOTIFIER_SMTP_USERNAME")
         return self
@@ -146,6 +189,10 @@ class NotifierSettings(ServiceSettings, env_prefix="NOTIFIER_"):
     @property
     def max_event_age(self) -> timedelta:
         return timedelta(hours=self.max_event_age_hours)
+
+    @property
+    def telegram_link_ttl(self) -> timedelta:
+        return timedelta(minutes=self.telegram_link_ttl_minutes)
 
     @property
     def subscription_reminder(self) -> timedelta:

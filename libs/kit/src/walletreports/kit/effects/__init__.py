@@ -20,7 +20,8 @@ hook (state changes, outbox events).
 Outcomes, by how the performer's `perform` ends:
 
     returns a value          -> done (the value is stored as result)
-    EffectNotPerformed       -> pending again after a back-off; failed after max_attempts
+    EffectNotPerformed       -> pending again after a back-off (at least its retry_after);
+                                failed after max_attempts
     EffectRefused            -> failed at once
     anything else / timeout  -> outcome unknown (below)
 

@@ -22,7 +22,12 @@ from typing import Any
 class EffectNotPerformed(Exception):
     """Raise from `perform` only when you are sure the I/O did not happen: the intent
     goes back to pending and is tried again after a back-off, until its attempts run
-    out (then `failed`)."""
+    out (then `failed`). `retry_after` (the other side said when: a 429's Retry-After)
+    makes the next attempt wait at least that long, whatever the back-off says."""
+
+    def __init__(self, *args: object, retry_after: timedelta | None = None) -> None:
+        super().__init__(*args)
+        self.retry_after = retry_after
 
 
 class EffectRefused(Exception):

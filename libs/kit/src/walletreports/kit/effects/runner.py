@@ -253,7 +253,9 @@ class EffectRunner:
         try:
             result = await asyncio.wait_for(performer.perform(intent), timeout)
         except EffectNotPerformed as exc:
-            return self._not_performed(performer, intent, f"not performed: {_describe(exc)}")
+            return self._not_performed(
+                performer, intent, f"not performed: {_describe(exc)}", at_least=exc.retry_after
+            )
         except EffectRefused as exc:
             return _Outcome(FAILED, error=f"refused: {_describe(exc)}")
         except TimeoutError:
@@ -273,10 +275,20 @@ class EffectRunner:
 
     # -- deciding ---------------------------------------------------------------------
 
-    def _not_performed(self, performer: Performer, intent: Intent, error: str) -> _Outcome:
+    def _not_performed(
+        self,
+        performer: Performer,
+        intent: Intent,
+        error: str,
+        *,
+        at_least: timedelta | None = None,
+    ) -> _Outcome:
         if intent.attempts >= performer.policy.max_attempts:
             return _Outcome(FAILED, error=f"{error} (gave up after {intent.attempts} attempts)")
-        return _Outcome(PENDING, error=error, retry_in=performer.policy.backoff(intent.attempts))
+        retry_in = performer.policy.backoff(intent.attempts)
+        if at_least is not None and at_least > retry_in:
+            retry_in = at_least
+        return _Outcome(PENDING, error=error, retry_in=retry_in)
 
     async def _unknown(self, performer: Performer, intent: Intent, error: str) -> _Outcome:
         """It may have happened: ask reconcile; else in doubt, unless safe to repeat."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,9 +52,29 @@ class ContactRepository:
             user_id=row.user_id,
             email=row.email,
             display_name=row.display_name,
-            preferences=Preferences(
+            preferences=Preferences.of(
                 payment_received=row.notify_payment_received,
                 processing_started=row.notify_processing_started,
                 reports_ready=row.notify_reports_ready,
+                telegram_linked=row.telegram_chat_id is not None,
             ),
+            telegram_chat_id=row.telegram_chat_id,
+        )
+
+    async def link_telegram(self, user_id: uuid.UUID, chat_id: int, *, at: datetime) -> bool:
+        """Link the chat to the user (a chat reaches one user: taken from any other);
+        False when the user is unknown."""
+        await self.unlink_telegram(chat_id)
+        result = await self.session.execute(
+            update(contacts)
+            .where(contacts.c.user_id == user_id)
+            .values(telegram_chat_id=chat_id, telegram_linked_at=at)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def unlink_telegram(self, chat_id: int) -> None:
+        await self.session.execute(
+            update(contacts)
+            .where(contacts.c.telegram_chat_id == chat_id)
+            .values(telegram_chat_id=None, telegram_linked_at=None)
         )

@@ -9,7 +9,7 @@ and `size` (bytes as "12.3 KB").
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,10 +47,20 @@ class TemplateSet:
         links: Links,
         product_name: str,
         directory: Path = TEMPLATES_DIR,
+        also_from: Channel | None = None,
+        finalize: Callable[[Any], Any] | None = None,
     ) -> None:
+        """`also_from`: another channel's directory, for the templates this one does
+        not have of its own (Slack's staff alerts are the email's text parts, in
+        Slack's layout); `finalize`: applied to every value a template prints (Slack's
+        escaping)."""
         self.channel = channel
+        directories = [directory / channel.value]
+        if also_from is not None:
+            directories.append(directory / also_from.value)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(directory / channel.value),
+            loader=jinja2.FileSystemLoader(directories),
+            finalize=finalize,
             autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

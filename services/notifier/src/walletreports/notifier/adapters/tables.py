@@ -11,6 +11,7 @@
 """
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -46,6 +47,35 @@ contacts = Table(
     Column("notify_processing_started", Boolean, nullable=False),
     Column("notify_reports_ready", Boolean, nullable=False),
     Column("as_of", DateTime(timezone=True), nullable=False),
+    # The Telegram chat the user linked (one user per chat), and when; kept by the
+    # notifier alone (web's events never touch them).
+    Column("telegram_chat_id", BigInteger, unique=True),
+    Column("telegram_linked_at", DateTime(timezone=True)),
+)
+
+# One-time tokens of the bot's deep link: only their SHA-256 is kept.
+telegram_link_tokens = Table(
+    "telegram_link_tokens",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("user_id", Uuid, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("chat_id", BigInteger),
+)
+
+# Every update the bot received, once (Telegram resends an update it got no 200 for),
+# with what it did: linked, or why not.
+telegram_updates = Table(
+    "telegram_updates",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True),
+    Column("chat_id", BigInteger),
+    Column("user_id", Uuid),
+    Column("outcome", Text, nullable=False),
+    Column("reason", Text),
+    Column("received_at", DateTime(timezone=True), nullable=False),
 )
 
 known_orders = Table(

@@ -12,6 +12,7 @@ from .notifications_repo import NotificationRepository
 from .orders_repo import OrderRepository
 from .subscriptions_repo import SubscriptionRepository
 from .tables import side_effects
+from .telegram_repo import TelegramRepository
 
 
 class NotifierUnitOfWork(UnitOfWork):
@@ -21,6 +22,7 @@ class NotifierUnitOfWork(UnitOfWork):
         self.orders = OrderRepository(session)
         self.notifications = NotificationRepository(session)
         self.subscriptions = SubscriptionRepository(session)
+        self.telegram = TelegramRepository(session)
 
     async def retry_effect(self, kind: str, key: str) -> bool:
         effect = await find_effect(self.session, side_effects, kind=kind, key=key)

@@ -1,6 +1,7 @@
 """Where a notification goes.
 
-Email is the channel today. Telegram and Slack plug in beside it, each as: a value
+Email (users and staff), Telegram (users who linked a chat) and Slack (staff alerts, one
+incoming webhook). A channel plugs in as: a value
 here, the contact's address on it (`Contact.address`), its templates under
 `templates/<channel>/`, a composer that turns a template and its facts into what the
 channel sends, and a performer that sends it (a durable side effect of kind
@@ -14,6 +15,8 @@ from enum import StrEnum
 
 class Channel(StrEnum):
     EMAIL = "email"
+    TELEGRAM = "telegram"
+    SLACK = "slack"
 
     @property
     def effect_kind(self) -> str:

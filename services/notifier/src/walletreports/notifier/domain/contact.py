@@ -15,11 +15,17 @@ class Contact:
     email: str
     display_name: str
     preferences: Preferences = field(default_factory=Preferences)
+    # The Telegram chat the user linked (the bot's deep link, /start <token>), or None.
+    telegram_chat_id: int | None = None
 
     def address(self, channel: Channel) -> str | None:
         """Where to reach the user on `channel`, or None when there is nowhere."""
         email = self.email.strip()
-        addresses = {Channel.EMAIL: email if "@" in email else None}
+        chat = self.telegram_chat_id
+        addresses = {
+            Channel.EMAIL: email if "@" in email else None,
+            Channel.TELEGRAM: None if chat is None else str(chat),
+        }
         return addresses.get(channel)  # a channel the contact has no address on: None
 
     @property

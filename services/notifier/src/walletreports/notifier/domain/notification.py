@@ -61,6 +61,7 @@ class ReasonCode(StrEnum):
     UNDELIVERABLE = "undeliverable"  # the server refused it for good (a 5xx)
     GAVE_UP = "gave_up"  # every attempt certainly failed (server away, 4xx, timeouts)
     UNAVAILABLE = "unavailable"  # account mail: not sent now, the same key may try again
+    BOT_BLOCKED = "bot_blocked"  # Telegram 403: the user blocked the bot (the chat is unlinked)
     # in_doubt
     DELIVERY_UNKNOWN = "delivery_unknown"
     INTERRUPTED = "interrupted"  # account mail: the service stopped during the send

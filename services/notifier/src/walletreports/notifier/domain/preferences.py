@@ -1,8 +1,11 @@
 """What a user chose to receive, and where.
 
 web's `user.updated` carries one switch per optional category (payment received,
-processing started, reports ready) and no channel choice yet, so every user's channel
-is email. When web sends channel choices (an optional field first: consumers ignore
+processing started, reports ready) and no channel choice yet. So every user's channels
+are email, plus Telegram once they linked a chat (linking is the choice: a user who
+opened the bot's deep link and pressed Start wants Telegram too; `/stop`-ing the bot,
+which Telegram reports as a 403, unlinks it). The category switches apply on every
+channel. When web sends channel choices (an optional field first: consumers ignore
 fields they do not know), they land in `channels` and nothing else changes.
 """
 
@@ -20,6 +23,18 @@ class Preferences:
     processing_started: bool = True
     reports_ready: bool = True
     channels: frozenset[Channel] = frozenset({Channel.EMAIL})
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        payment_received: bool,
+        processing_started: bool,
+        reports_ready: bool,
+        telegram_linked: bool,
+    ) -> Preferences:
+        channels = {Channel.EMAIL, Channel.TELEGRAM} if telegram_linked else {Channel.EMAIL}
+        return cls(payment_received, processing_started, reports_ready, frozenset(channels))
 
     def allows(self, category: Category) -> bool:
         """Whether mail of this category may go to the user at all (on any channel)."""

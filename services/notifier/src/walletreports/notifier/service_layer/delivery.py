@@ -37,12 +37,16 @@ async def undelivered(
     doubt: bool,
     reason: str,
     at: datetime,
+    code: ReasonCode | None = None,
 ) -> NotificationStatus | None:
+    """`code`: the channel knows why (Telegram's bot_blocked); else from the kit's reason."""
     notification = await uow.notifications.get(notification_id, lock=True)
     if notification is None:
         log.error("notification %s failed (%s) and has no row", notification_id, reason)
         return None
-    if doubt:
+    if code is not None:
+        pass
+    elif doubt:
         code = ReasonCode.DELIVERY_UNKNOWN
     elif reason.startswith(_REFUSED_PREFIX):
         code = ReasonCode.UNDELIVERABLE

@@ -19,6 +19,7 @@ from ..domain import (
     Recipient,
     TemplateName,
 )
+from ..domain.telegram import OutgoingTelegram
 
 
 class ContactsPort(Protocol):
@@ -90,6 +91,58 @@ class NotifierUnitOfWorkPort(Protocol):
         """Put a failed or in-doubt side effect back to pending; False if it is in no such state."""
 
 
+class LinkTokenView(Protocol):
+    @property
+    def user_id(self) -> uuid.UUID: ...
+
+    @property
+    def expires_at(self) -> datetime: ...
+
+    @property
+    def used_at(self) -> datetime | None: ...
+
+
+class TelegramLinksPort(Protocol):
+    async def add_token(
+        self, token_hash: str, user_id: uuid.UUID, *, at: datetime, expires_at: datetime
+    ) -> None: ...
+
+    async def token(self, token_hash: str) -> LinkTokenView | None:
+        """The token's row, locked (two updates with one token link one chat)."""
+
+    async def use_token(self, token_hash: str, chat_id: int, *, at: datetime) -> None: ...
+
+    async def record_update(
+        self,
+        update_id: int,
+        *,
+        chat_id: int | None,
+        user_id: uuid.UUID | None,
+        outcome: str,
+        reason: str | None,
+        at: datetime,
+    ) -> bool:
+        """False (nothing written) when this update was recorded already."""
+
+
+class TelegramContactsPort(ContactsPort, Protocol):
+    async def link_telegram(self, user_id: uuid.UUID, chat_id: int, *, at: datetime) -> bool: ...
+
+    async def unlink_telegram(self, chat_id: int) -> None: ...
+
+
+class TelegramUnitPort(Protocol):
+    @property
+    def contacts(self) -> TelegramContactsPort: ...
+
+    @property
+    def telegram(self) -> TelegramLinksPort: ...
+
+    async def request_effect(
+        self, kind: str, key: str, payload: dict[str, Any], *, correlation_id: str | None = None
+    ) -> bool: ...
+
+
 class ChannelPort(Protocol):
     """One channel as the use cases see it: who staff are on it, and how a template and
     its facts become a message for it. Sending is its performer's (a durable side
@@ -124,6 +177,21 @@ class NotSent(Exception):
         self.permanent = permanent
 
 
+class RetryLater(NotSent):
+    """Certainly not sent: the other side asks to wait `retry_after_seconds` (a 429)."""
+
+    def __init__(self, reason: str, *, retry_after_seconds: float) -> None:
+        super().__init__(reason, permanent=False)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class BotBlocked(NotSent):
+    """Telegram's 403: the user blocked the bot (or deleted the chat); never sent there."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, permanent=True)
+
+
 class MaybeSent(Exception):
     """The connection broke (or timed out) after the message was handed over and
     before the server said whether it took it: SMTP cannot be asked afterwards."""
@@ -136,3 +204,15 @@ class EmailSender(Protocol):
 
     async def probe(self) -> str:
         """ "ok", or why the server cannot be used right now (a cheap connect + EHLO)."""
+
+
+class TelegramSender(Protocol):
+    async def send(self, message: OutgoingTelegram) -> int:
+        """sendMessage; returns the message id Telegram gave it. Raises BotBlocked,
+        RetryLater, NotSent or MaybeSent."""
+
+
+class SlackSender(Protocol):
+    async def send(self, payload: Mapping[str, Any]) -> str:
+        """POST the message to the webhook; returns its answer. Raises RetryLater or
+        NotSent (a 4xx is permanent; a 5xx, a timeout or no connection is not)."""
