@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import AfterValidator, GetCoreSchemaHandler, GetJsonSchemaHandler, StringConstraints
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
@@ -55,3 +55,27 @@ class Matching:
             return value
 
         return check
+
+
+# --- the annotated types every service's request schemas use ----------------------
+
+# Unicode White_Space at either end is trimmed after the checks (raw lengths are bounded).
+Trimmed = AfterValidator(lambda value: value.strip(WHITE_SPACE))
+
+# PostgreSQL text cannot hold NUL; let through, it fails in the driver (a 500) when the
+# value is stored or searched for.
+NoNul = Matching(NO_NUL, "must not contain the NUL character (\\x00)")
+NotBlank = Matching(NOT_BLANK, "must not be blank or contain the NUL character (\\x00)")
+
+# Not a full RFC 5322 check (web owns and verifies emails); enough to refuse garbage:
+# name@domain.tld, no spaces or control characters inside, spaces around trimmed.
+_EMAIL_PART = rf"[^@{SPACE_CLASS}\u0000-\u001f\u007f]+"
+_AROUND = rf"[{SPACE_CLASS}]*"
+EMAIL_PATTERN = rf"^{_AROUND}{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}{_AROUND}$"
+
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    Matching(EMAIL_PATTERN, "must be an email address (name@domain.tld)"),
+    Trimmed,
+]

@@ -12,7 +12,6 @@ from typing import Annotated
 
 from fastapi import Query
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,21 +19,13 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from walletreports.kit.http.text import NOT_BLANK, SPACE_CLASS, WHITE_SPACE, Matching
-
-Trimmed = AfterValidator(lambda value: value.strip(WHITE_SPACE))
-NotBlank = Matching(NOT_BLANK, "must not be blank or contain the NUL character (\\x00)")
-
-_EMAIL_PART = rf"[^@{SPACE_CLASS}\u0000-\u001f\u007f]+"
-_AROUND = rf"[{SPACE_CLASS}]*"
-EMAIL_PATTERN = rf"^{_AROUND}{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}{_AROUND}$"
-
-Email = Annotated[
-    str,
-    StringConstraints(max_length=254),
-    Matching(EMAIL_PATTERN, "must be an email address (name@domain.tld)"),
+from walletreports.kit.http.text import (
+    Email,
+    Matching,
+    NotBlank,
     Trimmed,
-]
+)
+
 Reason = Annotated[str, StringConstraints(max_length=500), NotBlank, Trimmed]
 SearchText = Annotated[str, StringConstraints(max_length=200), NotBlank, Trimmed]
 # Dune's execution ids are ULID-like (01HV...): letters, digits, '-' and '_'.

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from walletreports.kit import ApiError, InternalAuth, error_responses
+from walletreports.kit.http.text import Email
 
 from .dependencies import DevMailboxDep
 from .responses import DevMailboxPage
-from .schemas import Email, Limit, Offset
+from .schemas import Limit, Offset
 
 router = APIRouter(
     prefix="/admin/api/dev-mailbox", tags=["development"], dependencies=[InternalAuth]

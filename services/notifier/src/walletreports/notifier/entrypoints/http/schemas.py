@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Query
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,23 +21,17 @@ from pydantic import (
 )
 
 from walletreports.kit import ApiError
-from walletreports.kit.http.text import NOT_BLANK, SPACE_CLASS, WHITE_SPACE, Matching
+from walletreports.kit.http.text import (
+    SPACE_CLASS,
+    Email,
+    Matching,
+    NotBlank,
+    Trimmed,
+)
 
-Trimmed = AfterValidator(lambda value: value.strip(WHITE_SPACE))
-NotBlank = Matching(NOT_BLANK, "must not be blank or contain the NUL character (\\x00)")
-
-_EMAIL_PART = rf"[^@{SPACE_CLASS}\u0000-\u001f\u007f]+"
-_AROUND = rf"[{SPACE_CLASS}]*"
-EMAIL_PATTERN = rf"^{_AROUND}{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}{_AROUND}$"
 # An http(s) URL with no white space or control character anywhere.
 LINK_PATTERN = rf"^https?://[^{SPACE_CLASS}\u0000-\u001f\u007f]+$"
 
-Email = Annotated[
-    str,
-    StringConstraints(max_length=254),
-    Matching(EMAIL_PATTERN, "must be an email address (name@domain.tld)"),
-    Trimmed,
-]
 Reason = Annotated[str, StringConstraints(max_length=500), NotBlank, Trimmed]
 Name = Annotated[str, StringConstraints(max_length=200), NotBlank, Trimmed]
 Link = Annotated[

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,28 +25,13 @@ from pydantic import (
 )
 
 from walletreports.contracts.orders import OrderStatus
-from walletreports.kit.http.text import NO_NUL, NOT_BLANK, SPACE_CLASS, WHITE_SPACE, Matching
-
-# Unicode White_Space at either end is trimmed after the checks (raw lengths are bounded).
-Trimmed = AfterValidator(lambda value: value.strip(WHITE_SPACE))
-
-# PostgreSQL text cannot hold NUL; let through, it fails in the driver (a 500) when the
-# value is stored or searched for. (A wallet address needs no check: only hex passes.)
-NoNul = Matching(NO_NUL, "must not contain the NUL character (\\x00)")
-NotBlank = Matching(NOT_BLANK, "must not be blank or contain the NUL character (\\x00)")
-
-# Not a full RFC 5322 check (web owns and verifies emails); enough to refuse garbage:
-# name@domain.tld, no spaces or control characters inside, spaces around trimmed.
-_EMAIL_PART = rf"[^@{SPACE_CLASS}\u0000-\u001f\u007f]+"
-_AROUND = rf"[{SPACE_CLASS}]*"
-EMAIL_PATTERN = rf"^{_AROUND}{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}{_AROUND}$"
-
-Email = Annotated[
-    str,
-    StringConstraints(max_length=254),
-    Matching(EMAIL_PATTERN, "must be an email address (name@domain.tld)"),
+from walletreports.kit.http.text import (
+    Email,
+    NoNul,
+    NotBlank,
     Trimmed,
-]
+)
+
 ProductCode = Annotated[str, StringConstraints(min_length=1, max_length=64), NoNul]
 # The domain checks the address itself (hex, length, EIP-55); this only bounds the size.
 WalletText = Annotated[str, StringConstraints(max_length=100)]

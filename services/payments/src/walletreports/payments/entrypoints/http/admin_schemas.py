@@ -23,24 +23,12 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from walletreports.kit.http.text import NOT_BLANK, SPACE_CLASS, WHITE_SPACE, Matching
-
-# Unicode White_Space at either end is trimmed after the checks (raw lengths are bounded).
-Trimmed = AfterValidator(lambda value: value.strip(WHITE_SPACE))
-NotBlank = Matching(NOT_BLANK, "must not be blank or contain the NUL character (\\x00)")
-
-# Not a full RFC 5322 check (web owns and verifies emails); enough to refuse garbage:
-# name@domain.tld, no spaces or control characters inside, spaces around trimmed.
-_EMAIL_PART = rf"[^@{SPACE_CLASS}\u0000-\u001f\u007f]+"
-_AROUND = rf"[{SPACE_CLASS}]*"
-EMAIL_PATTERN = rf"^{_AROUND}{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}{_AROUND}$"
-
-Email = Annotated[
-    str,
-    StringConstraints(max_length=254),
-    Matching(EMAIL_PATTERN, "must be an email address (name@domain.tld)"),
+from walletreports.kit.http.text import (
+    Email,
+    NotBlank,
     Trimmed,
-]
+)
+
 Reason = Annotated[str, StringConstraints(max_length=500), NotBlank, Trimmed]
 SearchText = Annotated[str, StringConstraints(max_length=200), NotBlank, Trimmed]
 

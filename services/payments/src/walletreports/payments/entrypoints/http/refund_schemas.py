@@ -8,8 +8,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
+from walletreports.kit.http.text import Email
+
 from ...domain import Currency, RefundReason
-from .admin_schemas import Email, Reason
+from .admin_schemas import Reason
 
 
 def _json_integer(value: object) -> object:
