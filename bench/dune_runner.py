@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import sys
@@ -49,8 +48,7 @@ from sqlalchemy import func, select
 
 from walletreports.contracts import wire_subject
 from walletreports.contracts.orders import OrderPaid
-from walletreports.devkit.processes import free_port, start_nats_server, stop_process
-from walletreports.devkit.testing.databases import DatabaseFactory, embedded_postgres
+from walletreports.devkit.bench_stack import bench_stack, positive
 from walletreports.devkit.testing.serving import RunningService, ServiceHarness
 from walletreports.dune_emulator.synthetic import RICH_WALLETS
 from walletreports.dune_emulator.testing import RunningDuneEmulator, running_dune_emulator
@@ -60,7 +58,6 @@ from walletreports.dune_runner.app import SERVICE
 from walletreports.dune_runner.queries import load_reports
 from walletreports.dune_runner.settings import format_query_ids
 from walletreports.dune_runner.sync_queries import sync
-from walletreports.kit.messaging.streams import delete_streams
 
 ORDERS = 100
 LATENCY_SECONDS = 1.0
@@ -186,38 +183,10 @@ async def run(harness: ServiceHarness, nats_url: str, namespace: str, orders: in
 
 async def main(args: argparse.Namespace) -> None:
     started = time.monotonic()
-    with contextlib.ExitStack() as stack:
-        nats_url = os.environ.get("NATS_URL")
-        if not nats_url:
-            port = free_port()
-            process = start_nats_server(
-                port, Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            )
-            stack.callback(stop_process, process)
-            nats_url = f"nats://127.0.0.1:{port}"
-        admin_url = os.environ.get("TEST_DATABASE_URL") or stack.enter_context(
-            embedded_postgres(Path(stack.enter_context(tempfile.TemporaryDirectory())))
-        )
-        databases = DatabaseFactory(admin_url, "bench")
-        stack.callback(databases.drop_all)
-        namespace = f"bench{uuid.uuid4().hex[:6]}"
-        try:
-            result = await run(
-                ServiceHarness(databases, nats_url, namespace), nats_url, namespace, args.orders
-            )
-        finally:
-            nc = await nats.connect(nats_url)
-            await delete_streams(nc.jetstream(), namespace)
-            await nc.close()
+    async with bench_stack() as stack:
+        result = await run(stack.harness, stack.nats_url, stack.namespace, args.orders)
     log(f"done in {time.monotonic() - started:.0f} s")
     print(json.dumps(result))
-
-
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
 
 
 if __name__ == "__main__":

@@ -29,17 +29,14 @@ backlog sits (unpublished outbox rows vs handled events).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import nats
 import psycopg
@@ -47,9 +44,7 @@ import uvloop
 from sqlalchemy import make_url
 
 from walletreports.contracts.web import UserRegistered
-from walletreports.kit.messaging.streams import delete_streams
-from walletreports.devkit.processes import free_port, start_nats_server, stop_process
-from walletreports.devkit.testing.databases import DatabaseFactory, embedded_postgres
+from walletreports.devkit.bench_stack import bench_stack
 from walletreports.devkit.testing.probe import CONSUMER, PRODUCER
 from walletreports.devkit.testing.serving import RunningService, ServiceHarness
 
@@ -242,27 +237,9 @@ async def both_load_shapes(harness: ServiceHarness) -> tuple[dict[str, object], 
 
 
 async def main() -> None:
-    with contextlib.ExitStack() as stack:
-        nats_url = os.environ.get("NATS_URL")
-        if not nats_url:
-            port = free_port()
-            process = start_nats_server(port, Path(stack.enter_context(tempfile.TemporaryDirectory())))
-            stack.callback(stop_process, process)
-            nats_url = f"nats://127.0.0.1:{port}"
-        admin_url = os.environ.get("TEST_DATABASE_URL") or stack.enter_context(
-            embedded_postgres(Path(stack.enter_context(tempfile.TemporaryDirectory())))
-        )
-        databases = DatabaseFactory(admin_url, "bench")
-        stack.callback(databases.drop_all)
-        namespace = f"bench{uuid.uuid4().hex[:6]}"
-        harness = ServiceHarness(databases, nats_url, namespace)
-        try:
-            raw = await raw_publish_rate(nats_url, namespace, RAW_PUBLISHES)
-            batched, single = await both_load_shapes(harness)
-        finally:
-            nc = await nats.connect(nats_url)
-            await delete_streams(nc.jetstream(), namespace)
-            await nc.close()
+    async with bench_stack() as stack:
+        raw = await raw_publish_rate(stack.nats_url, stack.namespace, RAW_PUBLISHES)
+        batched, single = await both_load_shapes(stack.harness)
     rate = int(batched["events_per_s"])  # type: ignore[call-overload]
     print(
         json.dumps(

@@ -63,7 +63,7 @@ class RpcConnection:
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
 
-    async def open(self) -> "RpcConnection":
+    async def open(self) -> RpcConnection:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         return self
 
@@ -185,9 +185,9 @@ def start_server(argv: list[str], timeout: float = 60.0) -> subprocess.Popen:
         first = stdout.readline()
         if first.endswith("\n") and first.startswith(BANNER):
             return server
-        failed = (first.endswith("\n") and "not the banner"
-                  or server.poll() is not None and f"exited with {server.returncode}"
-                  or time.monotonic() > deadline and f"no banner within {timeout:.0f}s")
+        failed = ((first.endswith("\n") and "not the banner")
+                  or (server.poll() is not None and f"exited with {server.returncode}")
+                  or (time.monotonic() > deadline and f"no banner within {timeout:.0f}s"))
         if failed:
             stderr.seek(0)
             message = (f"localnet did not start ({failed}); stdout: {first!r}; "

@@ -55,12 +55,10 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiosmtplib
@@ -72,10 +70,9 @@ from sqlalchemy import func, select
 from walletreports.contracts import Event, wire_subject
 from walletreports.contracts.orders import OrderPaid
 from walletreports.contracts.web import UserRegistered
-from walletreports.devkit.processes import free_port, start_nats_server, stop_process
-from walletreports.devkit.testing.databases import DatabaseFactory, embedded_postgres
+from walletreports.devkit.bench_stack import bench_stack, positive
+from walletreports.devkit.processes import free_port
 from walletreports.devkit.testing.serving import RunningService, ServiceHarness
-from walletreports.kit.messaging.streams import delete_streams
 from walletreports.notifier.adapters.tables import contacts, notifications, side_effects
 from walletreports.notifier.app import SERVICE
 
@@ -404,38 +401,10 @@ async def bench(
 
 async def main(args: argparse.Namespace) -> None:
     started = time.monotonic()
-    with contextlib.ExitStack() as stack:
-        nats_url = os.environ.get("NATS_URL")
-        if not nats_url:
-            port = free_port()
-            process = start_nats_server(
-                port, Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            )
-            stack.callback(stop_process, process)
-            nats_url = f"nats://127.0.0.1:{port}"
-        admin_url = os.environ.get("TEST_DATABASE_URL") or stack.enter_context(
-            embedded_postgres(Path(stack.enter_context(tempfile.TemporaryDirectory())))
-        )
-        databases = DatabaseFactory(admin_url, "bench")
-        stack.callback(databases.drop_all)
-        namespace = f"bench{uuid.uuid4().hex[:6]}"
-        try:
-            result = await bench(
-                ServiceHarness(databases, nats_url, namespace), nats_url, namespace, args.emails
-            )
-        finally:
-            nc = await nats.connect(nats_url)
-            await delete_streams(nc.jetstream(), namespace)
-            await nc.close()
+    async with bench_stack() as stack:
+        result = await bench(stack.harness, stack.nats_url, stack.namespace, args.emails)
     log(f"done in {time.monotonic() - started:.0f} s")
     print(json.dumps(result))
-
-
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
 
 
 if __name__ == "__main__":

@@ -66,21 +66,18 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import psycopg
 import uvloop
 from prometheus_client import REGISTRY
 from solders.keypair import Keypair
 from sqlalchemy import make_url
 
-from walletreports.devkit.processes import free_port, start_nats_server, stop_process
-from walletreports.devkit.testing.databases import DatabaseFactory, embedded_postgres
+from walletreports.devkit.bench_stack import bench_stack, positive
+from walletreports.devkit.processes import free_port
 from walletreports.devkit.testing.serving import RunningService, ServiceHarness
-from walletreports.kit.messaging.streams import delete_streams
 from walletreports.localnet.genesis import GenesisConfig, faucet_keypair, test_wallets
 from walletreports.localnet.pay.wallet import pay_transfer_request
 from walletreports.localnet.provision import provision_merchant
@@ -516,29 +513,8 @@ async def bench(harness: ServiceHarness, sizes: list[int], payments: int) -> dic
 
 async def main(args: argparse.Namespace) -> None:
     started = time.monotonic()
-    with contextlib.ExitStack() as stack:
-        nats_url = os.environ.get("NATS_URL")
-        if not nats_url:
-            port = free_port()
-            process = start_nats_server(
-                port, Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            )
-            stack.callback(stop_process, process)
-            nats_url = f"nats://127.0.0.1:{port}"
-        admin_url = os.environ.get("TEST_DATABASE_URL") or stack.enter_context(
-            embedded_postgres(Path(stack.enter_context(tempfile.TemporaryDirectory())))
-        )
-        databases = DatabaseFactory(admin_url, "bench")
-        stack.callback(databases.drop_all)
-        namespace = f"bench{uuid.uuid4().hex[:6]}"
-        try:
-            result = await bench(
-                ServiceHarness(databases, nats_url, namespace), args.sizes, args.payments
-            )
-        finally:
-            nc = await nats.connect(nats_url)
-            await delete_streams(nc.jetstream(), namespace)
-            await nc.close()
+    async with bench_stack() as stack:
+        result = await bench(stack.harness, args.sizes, args.payments)
     log(f"done in {time.monotonic() - started:.0f} s")
     print(json.dumps(result))
 
@@ -548,13 +524,6 @@ def sizes(text: str) -> list[int]:
     if not values or min(values) < 1 or values != sorted(values):
         raise ValueError(text)
     return values
-
-
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
 
 
 if __name__ == "__main__":
