@@ -41,7 +41,6 @@ from ..domain import Channel, OutgoingEmail, ReasonCode
 from ..domain.telegram import OutgoingTelegram
 from ..service_layer import delivery
 from ..service_layer.ports import (
-    BotBlocked,
     EmailSender,
     NotSent,
     RetryLater,
@@ -54,78 +53,30 @@ from .unit_of_work import NotifierUnitOfWork
 log = logging.getLogger(__name__)
 
 
-class EmailPerformer(Performer):
-    channel = Channel.EMAIL
-
-    def __init__(self, sender: EmailSender, *, clock: Clock, policy: EffectPolicy) -> None:
-        self.sender = sender
-        self.clock = clock
-        self.policy = policy
-
-    async def perform(self, intent: Intent) -> Any:
-        try:
-            email = OutgoingEmail.from_payload(intent.payload)
-        except ValueError as error:
-            raise EffectRefused(str(error)) from None
-        try:
-            answer = await self.sender.send(email)
-        except NotSent as failure:
-            if failure.permanent:
-                raise EffectRefused(failure.reason) from None
-            count(self.channel.value, "retried")
-            raise EffectNotPerformed(failure.reason) from None
-        count(self.channel.value, "sent")
-        log.info(
-            "email %s (%s) sent: %s",
-            email.message_id,
-            email.headers.get("X-Notification-Template", "?"),
-            answer,
-        )
-        return {"message_id": email.message_id, "answer": answer}
-
-    async def on_done(self, uow: Any, intent: Intent, result: Any) -> None:
-        await delivery.delivered(_unit(uow), _id(intent), at=self.clock.now())
-
-    async def on_failed(self, uow: Any, intent: Intent, status: str, reason: str) -> None:
-        count(self.channel.value, status)
-        await delivery.undelivered(
-            _unit(uow), _id(intent), doubt=status == IN_DOUBT, reason=reason, at=self.clock.now()
-        )
-
-
 BOT_BLOCKED = "bot_blocked:"  # BotBlocked's reason, in the kit's "refused: ..."
 
 
-def _not_sent(channel: Channel, failure: NotSent) -> Exception:
+def _not_sent(channel: Channel | None, failure: NotSent) -> Exception:
     """What the runner is told of a send that certainly did not happen."""
     if failure.permanent:
         return EffectRefused(failure.reason)
-    count(channel.value, "retried")
+    if channel is not None:
+        count(channel.value, "retried")
     if isinstance(failure, RetryLater):
         wait = timedelta(seconds=failure.retry_after_seconds)
         return EffectNotPerformed(failure.reason, retry_after=wait)
     return EffectNotPerformed(failure.reason)
 
 
-class TelegramPerformer(Performer):
-    channel = Channel.TELEGRAM
+class _NotificationPerformer(Performer):
+    """A channel's sends of notification rows: what every channel does alike (the row
+    marked sent when done, failed / in_doubt with the reason otherwise)."""
 
-    def __init__(self, sender: TelegramSender, *, clock: Clock, policy: EffectPolicy) -> None:
-        self.sender = sender
+    channel: Channel
+
+    def __init__(self, *, clock: Clock, policy: EffectPolicy) -> None:
         self.clock = clock
         self.policy = policy
-
-    async def perform(self, intent: Intent) -> Any:
-        try:
-            message = OutgoingTelegram.from_payload(intent.payload)
-        except ValueError as error:
-            raise EffectRefused(str(error)) from None
-        try:
-            message_id = await self.sender.send(message)
-        except NotSent as failure:
-            raise _not_sent(self.channel, failure) from None
-        count(self.channel.value, "sent")
-        return {"chat_id": message.chat_id, "message_id": message_id}
 
     async def on_done(self, uow: Any, intent: Intent, result: Any) -> None:
         await delivery.delivered(_unit(uow), _id(intent), at=self.clock.now())
@@ -133,13 +84,7 @@ class TelegramPerformer(Performer):
     async def on_failed(self, uow: Any, intent: Intent, status: str, reason: str) -> None:
         unit = _unit(uow)
         count(self.channel.value, status)
-        code = None
-        if reason.startswith("refused") and BOT_BLOCKED in reason:
-            code = ReasonCode.BOT_BLOCKED
-            chat_id = intent.payload.get("chat_id")
-            if isinstance(chat_id, int):
-                await unit.contacts.unlink_telegram(chat_id)
-                log.info("telegram chat %s blocked the bot: unlinked", chat_id)
+        code = await self._failure_code(unit, intent, reason)
         await delivery.undelivered(
             unit,
             _id(intent),
@@ -149,38 +94,92 @@ class TelegramPerformer(Performer):
             code=code,
         )
 
+    async def _failure_code(
+        self, unit: NotifierUnitOfWork, intent: Intent, reason: str
+    ) -> ReasonCode | None:
+        """A channel's own reading of a failure (None: the generic one)."""
+        return None
+
+
+class EmailPerformer(_NotificationPerformer):
+    channel = Channel.EMAIL
+
+    def __init__(self, sender: EmailSender, *, clock: Clock, policy: EffectPolicy) -> None:
+        super().__init__(clock=clock, policy=policy)
+        self.sender = sender
+
+    async def perform(self, intent: Intent) -> Any:
+        try:
+            email = OutgoingEmail.from_payload(intent.payload)
+        except ValueError as error:
+            raise EffectRefused(str(error)) from None
+        try:
+            answer = await self.sender.send(email)
+        except NotSent as failure:
+            raise _not_sent(self.channel, failure) from None
+        count(self.channel.value, "sent")
+        log.info(
+            "email %s (%s) sent: %s",
+            email.message_id,
+            email.headers.get("X-Notification-Template", "?"),
+            answer,
+        )
+        return {"message_id": email.message_id, "answer": answer}
+
+
+async def _send_telegram(sender: TelegramSender, intent: Intent, channel: Channel | None) -> Any:
+    try:
+        message = OutgoingTelegram.from_payload(intent.payload)
+    except ValueError as error:
+        raise EffectRefused(str(error)) from None
+    try:
+        message_id = await sender.send(message)
+    except NotSent as failure:
+        raise _not_sent(channel, failure) from None
+    return {"chat_id": message.chat_id, "message_id": message_id}
+
+
+class TelegramPerformer(_NotificationPerformer):
+    channel = Channel.TELEGRAM
+
+    def __init__(self, sender: TelegramSender, *, clock: Clock, policy: EffectPolicy) -> None:
+        super().__init__(clock=clock, policy=policy)
+        self.sender = sender
+
+    async def perform(self, intent: Intent) -> Any:
+        sent = await _send_telegram(self.sender, intent, self.channel)
+        count(self.channel.value, "sent")
+        return sent
+
+    async def _failure_code(
+        self, unit: NotifierUnitOfWork, intent: Intent, reason: str
+    ) -> ReasonCode | None:
+        if not (reason.startswith("refused") and BOT_BLOCKED in reason):
+            return None
+        chat_id = intent.payload.get("chat_id")
+        if isinstance(chat_id, int):
+            await unit.contacts.unlink_telegram(chat_id)
+            log.info("telegram chat %s blocked the bot: unlinked", chat_id)
+        return ReasonCode.BOT_BLOCKED
+
 
 class TelegramReplyPerformer(Performer):
-    """The bot's answer to one update (key: its update_id)."""
+    """The bot's answer to one update (key: its update_id): no notification row."""
 
     def __init__(self, sender: TelegramSender, *, policy: EffectPolicy) -> None:
         self.sender = sender
         self.policy = policy
 
     async def perform(self, intent: Intent) -> Any:
-        try:
-            message = OutgoingTelegram.from_payload(intent.payload)
-        except ValueError as error:
-            raise EffectRefused(str(error)) from None
-        try:
-            message_id = await self.sender.send(message)
-        except NotSent as failure:
-            if failure.permanent or isinstance(failure, BotBlocked):
-                raise EffectRefused(failure.reason) from None
-            if isinstance(failure, RetryLater):
-                wait = timedelta(seconds=failure.retry_after_seconds)
-                raise EffectNotPerformed(failure.reason, retry_after=wait) from None
-            raise EffectNotPerformed(failure.reason) from None
-        return {"chat_id": message.chat_id, "message_id": message_id}
+        return await _send_telegram(self.sender, intent, None)
 
 
-class SlackPerformer(Performer):
+class SlackPerformer(_NotificationPerformer):
     channel = Channel.SLACK
 
     def __init__(self, sender: SlackSender, *, clock: Clock, policy: EffectPolicy) -> None:
+        super().__init__(clock=clock, policy=policy)
         self.sender = sender
-        self.clock = clock
-        self.policy = policy
 
     async def perform(self, intent: Intent) -> Any:
         if not isinstance(intent.payload.get("text"), str):
@@ -191,15 +190,6 @@ class SlackPerformer(Performer):
             raise _not_sent(self.channel, failure) from None
         count(self.channel.value, "sent")
         return {"answer": answer}
-
-    async def on_done(self, uow: Any, intent: Intent, result: Any) -> None:
-        await delivery.delivered(_unit(uow), _id(intent), at=self.clock.now())
-
-    async def on_failed(self, uow: Any, intent: Intent, status: str, reason: str) -> None:
-        count(self.channel.value, status)
-        await delivery.undelivered(
-            _unit(uow), _id(intent), doubt=status == IN_DOUBT, reason=reason, at=self.clock.now()
-        )
 
 
 def _id(intent: Intent) -> uuid.UUID:
