@@ -15,7 +15,6 @@ from ..adapters.rate_sources import QuoteBoard
 from ..adapters.solana_rpc import RpcError
 from ..adapters.unit_of_work import PaymentsUnitOfWork
 from ..domain import InvoiceStatus
-from ..domain.quote_policy import QuoteUsable
 from ..service_layer import expiry
 from ..service_layer.terms import InvoiceTerms
 from ..service_layer.watching import ChainReader
@@ -46,12 +45,11 @@ async def expire_invoices(
     async def step() -> None:
         if not lease.held:
             return
-        decision = sol_quotes.decision()
         await expiry.sweep(
             units,
             chain,
             now=clock.now(),
-            fresh_sol_quote=decision.quote if isinstance(decision, QuoteUsable) else None,
+            fresh_sol_quote=sol_quotes.usable_quote(),
             chain_errors=(RpcError,),
             merchant=terms.merchant,
         )

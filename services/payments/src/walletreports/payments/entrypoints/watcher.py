@@ -20,8 +20,7 @@ from walletreports.kit import Clock, Lease
 from ..adapters.chain_push import MentionsListener
 from ..adapters.rate_sources import QuoteBoard
 from ..adapters.solana_rpc import RpcError, RpcUnavailable, UnsupportedTransactionVersion
-from ..domain import ReceivingAccount, SolQuote
-from ..domain.quote_policy import QuoteUsable
+from ..domain import ReceivingAccount
 from ..service_layer.watch_health import WatcherHealth
 from ..service_layer.watching import ChainReader, ChainWatcher, Units
 from ..settings import PaymentsSettings
@@ -43,16 +42,12 @@ async def watch_chain(
     sol_quotes: QuoteBoard,
     watcher_health: WatcherHealth,
 ) -> None:
-    def fresh_quote() -> SolQuote | None:
-        decision = sol_quotes.decision()
-        return decision.quote if isinstance(decision, QuoteUsable) else None
-
     watcher = ChainWatcher(
         units=units,
         chain=chain,
         accounts=receiving,
         clock=clock,
-        fresh_sol_quote=fresh_quote,
+        fresh_sol_quote=sol_quotes.usable_quote,
         unsupported=(UnsupportedTransactionVersion,),
         merchant=settings.merchant_address,
         still_ours=lambda: lease.held,
@@ -81,8 +76,6 @@ async def watch_chain(
                 await asyncio.sleep(delay)
                 continue
             watcher_health.succeeded(clock.now())
-            if settings.watch_push:
-                watcher_health.push_connected = listener.connected
             took = loop.time() - started
             if report.fetched:
                 handling = min(took, settings.watch_interval_seconds / 2)

@@ -27,7 +27,6 @@ class WatcherHealth:
     last_success_at: datetime | None = None
     failures_in_a_row: int = 0
     last_error: str | None = None
-    push_connected: bool | None = None  # None: push is off
 
     def succeeded(self, now: datetime) -> None:
         self.running = True

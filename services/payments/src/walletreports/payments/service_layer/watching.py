@@ -120,18 +120,18 @@ class ChainWatcher:
         return report
 
     async def _watch(self, account: ReceivingAccount, report: CycleReport) -> None:
+        history_before = None
         async with self.units() as uow:
             cursor = await uow.watch.cursor(account.address)
             if cursor is None:
                 await uow.watch.start(account.address, now=self.clock.now())
             watched = await uow.watch.watched(account.address)
-            first = await uow.invoices.first_created_at()
-        until = None if cursor is None else cursor.until_signature
+            until = None if cursor is None else cursor.until_signature
+            if until is None:  # only until the account's first cursor
+                first = await uow.invoices.first_created_at()
+                history_before = (first or self.clock.now()) - HISTORY_MARGIN
         listing = await self._list(account.address, until)  # newest first
         report.listed += len(listing)
-        history_before = None
-        if until is None:
-            history_before = (first or self.clock.now()) - HISTORY_MARGIN
         handled: set[str] = set()
         for info in reversed(listing):  # oldest first
             if not self.still_ours():

@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 
 from walletreports.kit import Clock
+from walletreports.payments.domain.invoice import SolQuote
 from walletreports.payments.domain.quote_policy import (
     QuoteDecision,
     QuotePolicy,
+    QuoteUsable,
     RawQuote,
     judge_quote,
     source_failed,
@@ -57,3 +59,9 @@ class QuoteBoard:
         if self._latest is None:
             return source_failed(self._failure or NOT_ASKED_YET)
         return judge_quote(self._latest, now=self.clock.now(), policy=self.policy)
+
+    def usable_quote(self) -> SolQuote | None:
+        """The quote as of now if it passes the policy, else None: what pricing a late
+        SOL payment at a fresh rate needs (no reason wanted, only a rate or none)."""
+        decision = self.decision()
+        return decision.quote if isinstance(decision, QuoteUsable) else None

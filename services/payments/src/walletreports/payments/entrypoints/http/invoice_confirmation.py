@@ -16,7 +16,6 @@ from walletreports.kit import ClockDep, InternalAuth, collaborator, error_respon
 from ...adapters.rate_sources import QuoteBoard
 from ...adapters.solana_rpc import RpcError, SolanaRpc, UnsupportedTransactionVersion
 from ...domain import ReceivingAccount
-from ...domain.quote_policy import QuoteUsable
 from ...service_layer.confirming import confirm_signature
 from ...service_layer.errors import ChainUnavailable, TransferNotValid
 from ...service_layer.terms import InvoiceTerms
@@ -66,7 +65,6 @@ async def confirm(
     sol_quotes: Annotated[QuoteBoard, collaborator("sol_quotes")],
     terms: Annotated[InvoiceTerms, collaborator("terms")],
 ) -> Invoice:
-    decision = sol_quotes.decision()
     try:
         invoice = await confirm_signature(
             units,
@@ -75,7 +73,7 @@ async def confirm(
             signature=body.signature,
             receiving=receiving,
             now=clock.now(),
-            fresh_sol_quote=decision.quote if isinstance(decision, QuoteUsable) else None,
+            fresh_sol_quote=sol_quotes.usable_quote(),
             merchant=terms.merchant,
         )
     except UnsupportedTransactionVersion as error:
