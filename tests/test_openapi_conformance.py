@@ -8,19 +8,13 @@ from its first commit)."""
 
 import pytest
 
-from walletreports.devstack.infrastructure import reserve_query_ids
 from walletreports.devstack.services import SERVICES
 from walletreports.devkit.testing.openapi import check_openapi_conformance
 
 
 @pytest.mark.parametrize("entry", SERVICES, ids=lambda entry: entry.name)
-async def test_the_service_answers_as_its_openapi_says(services, localnet, dune_emulator, entry):
-    # A service that reads the chain (payments) is only ready with a node to read, one
-    # that runs Dune queries (dune_runner) with Dune answering for its queries.
-    chain = {"SOLANA_RPC_URL": localnet.rpc_url} if entry.name == "payments" else {}
-    if entry.name == "dune_runner":
-        reserve_query_ids(dune_emulator.base_url, dune_emulator.api_key, entry.dev_env["DUNE_RUNNER_QUERY_IDS"])
-        chain = {"DUNE_API_BASE_URL": dune_emulator.base_url}
+async def test_the_service_answers_as_its_openapi_says(services, outside_env, entry):
+    chain = outside_env(entry)  # a node for payments, Dune for dune_runner (conftest.py)
     async with services.run(entry.service(), **entry.dev_env, **chain) as service:
         report = await check_openapi_conformance(service)
     assert report.ok, report.describe()

@@ -10,7 +10,6 @@ from sqlalchemy.engine import URL, make_url
 from walletreports.devkit.testing.serving import wait_until_ready
 from walletreports.devkit.testing.tcp_proxy import TcpProxy
 
-from walletreports.devstack.infrastructure import reserve_query_ids
 from walletreports.devstack.services import SERVICES
 
 
@@ -26,14 +25,9 @@ def database_proxy(database_url: str) -> tuple[TcpProxy, URL]:
 
 
 @pytest.mark.parametrize("entry", SERVICES, ids=lambda s: s.name)
-async def test_readyz_follows_the_database_and_nats(services, nats_url, localnet, dune_emulator, entry):
+async def test_readyz_follows_the_database_and_nats(services, nats_url, outside_env, entry):
     spec = entry.service()
-    # A service that reads the chain (payments) is only ready with a node to read, one
-    # that runs Dune queries (dune_runner) with Dune answering for its queries.
-    chain = {"SOLANA_RPC_URL": localnet.rpc_url} if entry.name == "payments" else {}
-    if entry.name == "dune_runner":
-        reserve_query_ids(dune_emulator.base_url, dune_emulator.api_key, entry.dev_env["DUNE_RUNNER_QUERY_IDS"])
-        chain = {"DUNE_API_BASE_URL": dune_emulator.base_url}
+    chain = outside_env(entry)  # a node for payments, Dune for dune_runner (conftest.py)
     database_url = services.database(spec)
     db_proxy, url = database_proxy(database_url)
     nats = urlparse(nats_url.split(",")[0])
