@@ -11,6 +11,7 @@ transaction would.
 from __future__ import annotations
 
 import copy
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -19,7 +20,7 @@ from walletreports.contracts import Event
 E = TypeVar("E", bound=Event)
 
 
-class FakeUnitOfWorkBase:
+class FakeUnitOfWorkBase(ABC):
     def __init__(self) -> None:
         self.events: list[Event] = []
         self.committed = False
@@ -62,6 +63,6 @@ class FakeUnitOfWorkBase:
         del self.events[emitted_before:]
         self.rolled_back = True
 
+    @abstractmethod
     def _parts(self) -> list[object]:
-        """The fake repositories a rollback restores."""
-        raise NotImplementedError("a service's fake unit of work names its repositories")
+        """The fake repositories a rollback restores (each service's fake names its own)."""
