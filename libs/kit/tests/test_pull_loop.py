@@ -8,6 +8,7 @@ import time
 
 import nats
 import nats.errors
+import pytest
 from nats.js import JetStreamContext
 
 from walletreports.contracts import stream_name
@@ -128,6 +129,76 @@ async def test_while_nats_is_away_it_waits_and_a_stop_ends_the_wait():
     assert sub.asked == []  # no pull requests queued on a client that is reconnecting
 
 
+class LongPolledSubscription:
+    """Nothing for a while, then messages: records each fetch's batch and timeout."""
+
+    def __init__(self, script: list) -> None:
+        self.script = list(script)
+        self.asked: list[tuple[int, float | None]] = []
+
+    async def fetch(self, batch: int = 1, timeout: float | None = 5) -> list:
+        self.asked.append((batch, timeout))
+        step = self.script.pop(0) if self.script else None
+        if step is None:  # nothing: the long poll runs its course
+            await asyncio.sleep(timeout or 0)
+            raise nats.errors.TimeoutError
+        return step
+
+
+async def test_an_idle_consumer_long_polls_for_its_first_message_then_fills_the_batch():
+    stopping = asyncio.Event()
+    sub = LongPolledSubscription([None, ["a"], ["b", "c"], None, ["d"], None])
+    batches: list[list] = []
+
+    async def record(messages: list) -> None:
+        batches.append(messages)
+        if len(batches) == 2:
+            stopping.set()
+
+    await asyncio.wait_for(
+        pull(
+            sub,
+            record,
+            size=8,
+            wait=0.05,
+            idle_wait=0.2,
+            stopping=stopping,
+            connected=lambda: True,
+            name="probe",
+        ),
+        5,
+    )
+    assert batches == [["a", "b", "c"], ["d"]]
+    # Idle: one long poll for one message (not one short fetch per `wait`); with a
+    # message in hand, the rest of the batch within `wait`; busy, straight batches.
+    assert sub.asked[:3] == [(1, 0.2), (1, 0.2), (7, pytest.approx(0.05, abs=0.02))]
+    assert sub.asked[3][0] == 5  # the rest of the batch, in what is left of `wait`
+    assert sub.asked[4] == (8, pytest.approx(0.05, abs=0.02))  # not idle: no long poll
+
+
+async def test_a_stop_ends_an_idle_long_poll_at_once():
+    stopping = asyncio.Event()
+    sub = LongPolledSubscription([None])
+    loop = asyncio.create_task(
+        pull(
+            sub,
+            _ignore,
+            size=8,
+            wait=0.05,
+            idle_wait=30.0,
+            stopping=stopping,
+            connected=lambda: True,
+            name="probe",
+        )
+    )
+    await asyncio.sleep(0.1)
+    assert sub.asked == [(1, 30.0)]
+    stopped = time.monotonic()
+    stopping.set()
+    await asyncio.wait_for(loop, 1)
+    assert time.monotonic() - stopped < 0.5
+
+
 async def _ignore(messages: list) -> None:
     pass
 
@@ -161,7 +232,7 @@ async def test_a_service_keeps_consuming_when_fetch_raises_the_plain_timeout(
     plain = {"raised": 0}
 
     async def fetch_whose_time_runs_out_for_the_rest(self, batch=1, timeout=5, heartbeat=None):
-        if batch < GROUP_SIZE:  # asked for the rest of a partial batch
+        if 1 < batch < GROUP_SIZE:  # the rest of a partial batch (1: an idle long poll)
             plain["raised"] += 1
             raise TimeoutError
         return await real_fetch(self, batch, timeout, heartbeat)

@@ -61,6 +61,9 @@ GROUP_SIZE = 128  # messages fetched at once, and at most per transaction
 # database, the next is fetched and handled (as another replica's loop would).
 PULLERS_PER_CONSUMER = 2
 BATCH_WAIT_SECONDS = 0.1
+# An idle consumer's fetch waits this long for its first message (a long poll: it
+# returns as soon as one is there; a stop ends it at once).
+IDLE_WAIT_SECONDS = 5.0
 MAX_RETRY_DELAY_SECONDS = 60.0
 GIVE_BACK_DELAY_SECONDS = 1.0
 # How long a stopping loop gets to hand back a batch cut short before it is cancelled.
@@ -186,6 +189,7 @@ class EventConsumer:
                     functools.partial(self.deliver, route, committer),
                     size=GROUP_SIZE,
                     wait=BATCH_WAIT_SECONDS,
+                    idle_wait=IDLE_WAIT_SECONDS,
                     stopping=self._stopping,
                     connected=self._connected,
                     name=route.consumer,
@@ -249,8 +253,8 @@ class EventConsumer:
         back) and NAK'd — never left to wait out the ack wait."""
         self._stopping.set()
         loops = set(self._loops)
-        # A loop ends once its batch is settled; one not handling a batch ends within
-        # BATCH_WAIT_SECONDS, when its fetch under way returns.
+        # A loop ends once its batch is settled; one not handling a batch ends at
+        # once (an idle long poll) or within BATCH_WAIT_SECONDS (a batch filling).
         waiting = loops | self._in_flight
         if waiting:
             await asyncio.wait(waiting, timeout=grace_seconds)
