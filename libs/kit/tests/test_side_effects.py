@@ -47,12 +47,14 @@ from walletreports.kit.effects import (
     EffectNotPerformed,
     EffectPolicy,
     EffectRefused,
+    EffectRequest,
     EffectRunner,
     Happened,
     Performer,
     find_effect,
     needing_attention,
     request_effect,
+    request_effects,
     retry,
     side_effects_table,
 )
@@ -473,6 +475,82 @@ async def test_an_on_done_hook_that_fails_leaves_it_for_the_sweep_which_never_re
     assert lines(sent) == ["hooked"] and performer.calls == 1
 
 
+# -- recording done intents together ----------------------------------------------------
+
+
+class Grouped(Scripted):
+    """Writes its consequences for a whole group in one statement, and remembers the
+    groups it was given; the key "bad" makes its hook raise."""
+
+    def __init__(self, path: Path, **kwargs) -> None:
+        super().__init__(path, **kwargs)
+        self.groups: list[list[str]] = []
+
+    async def on_done_many(self, session, done):
+        keys = [intent.key for intent, _ in done]
+        self.groups.append(keys)
+        await session.execute(insert(consequences), [{"key": key} for key in keys])
+        if "bad" in keys:
+            raise RuntimeError("bug in on_done for bad")
+        self.done.extend((intent.key, result) for intent, result in done)
+
+    async def on_done(self, session, intent, result):
+        await self.on_done_many(session, [(intent, result)])
+
+
+async def test_intents_done_together_are_recorded_in_one_transaction_with_their_results(db, sent):
+    keys = [f"together-{n}" for n in range(12)]
+    for key in keys:
+        await request(db, key)
+    performer = Grouped(sent)
+    assert await runner(db, performer, concurrency=12).run_due() == 12
+    assert sorted(k for group in performer.groups for k in group) == sorted(keys)
+    assert len(performer.groups) < len(keys)  # grouped, not one transaction each
+    for key in keys:
+        effect = await row(db, key)
+        assert effect.status == DONE and effect.result == {"sent": key}
+        assert effect.finished_at is not None and await consequence_count(db, key) == 1
+
+
+async def test_a_hook_failing_in_a_group_fails_only_its_own_intent(db, sent):
+    keys = ["good-1", "bad", "good-2", "good-3"]
+    for key in keys:
+        await request(db, key)
+    performer = Grouped(sent)
+    effects = runner(db, performer, concurrency=4)
+    assert await effects.run_due() == 4
+    for key in ("good-1", "good-2", "good-3"):
+        assert (await row(db, key)).status == DONE and await consequence_count(db, key) == 1
+    # Its marking and its hook rolled back together; the sweep never repeats it.
+    assert (await row(db, "bad")).status == RUNNING and await consequence_count(db, "bad") == 0
+    await eventually(effects.sweep_stale, timeout=5)
+    assert (await row(db, "bad")).status == IN_DOUBT
+    assert sorted(lines(sent)) == sorted(keys)  # each performed once
+
+
+async def test_a_done_intent_whose_claim_moved_on_is_not_recorded_in_a_group(db, sent):
+    for key in ("kept", "taken"):
+        await request(db, key)
+
+    class StaffRetriesMidway(Grouped):
+        async def perform(self, intent):
+            result = await super().perform(intent)
+            if intent.key == "taken":  # settled elsewhere meanwhile (a sweep, staff)
+                async with db.sessions() as session, session.begin():
+                    await session.execute(
+                        side_effects.update()
+                        .where(side_effects.c.key == "taken")
+                        .values(status=FAILED, claim=None)
+                    )
+            return result
+
+    performer = StaffRetriesMidway(sent)
+    assert await runner(db, performer, concurrency=2).run_due() == 2
+    assert (await row(db, "kept")).status == DONE
+    assert (await row(db, "taken")).status == FAILED  # the late outcome is dropped
+    assert [k for group in performer.groups for k in group] == ["kept"]
+
+
 # -- recording -------------------------------------------------------------------------
 
 
@@ -496,6 +574,26 @@ async def test_the_same_kind_and_key_requested_twice_is_one_intent(db, sent):
     assert await runner(db, performer).run_due() == 0
     assert sorted(lines(sent)) == ["once", "twice"]
     assert (await row(db, "twice")).payload == {}  # the first request stands
+
+
+async def test_many_requests_at_once_record_each_new_intent_once(db, sent):
+    assert await request(db, "known") is True
+    wanted = [
+        EffectRequest("mail", "known", {"to": "again"}),  # requested before
+        EffectRequest("mail", "fresh-1", {"to": "a"}, correlation_id="c-1"),
+        EffectRequest("mail", "fresh-2", {"to": "b"}),
+        EffectRequest("mail", "fresh-1", {"to": "second copy"}),  # twice in one call
+    ]
+    async with db.sessions() as session, session.begin():
+        new = await request_effects(session, side_effects, wanted)
+        assert session.info[REQUESTED_FLAG] is True
+    assert [(r.key, r.payload) for r in new] == [("fresh-1", {"to": "a"}), ("fresh-2", {"to": "b"})]
+    assert (await row(db, "fresh-1")).payload == {"to": "a"}  # the first request stands
+    assert (await row(db, "fresh-1")).correlation_id == "c-1"
+    assert (await row(db, "known")).payload == {"to": "known@example.com"}
+    async with db.sessions() as session, session.begin():
+        assert await request_effects(session, side_effects, []) == []
+        assert REQUESTED_FLAG not in session.info
 
 
 async def test_a_rolled_back_request_is_no_intent(db, sent):

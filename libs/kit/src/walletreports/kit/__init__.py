@@ -64,6 +64,7 @@ _EXPORTS = {
     "EffectPolicy": "effects",
     "EffectNotPerformed": "effects",
     "EffectRefused": "effects",
+    "EffectRequest": "effects",
     "Intent": "effects",
     # a rate limit shared by every replica
     "RateLimit": "rate_limit",
@@ -102,6 +103,7 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .effects import EffectNotPerformed as EffectNotPerformed
     from .effects import EffectPolicy as EffectPolicy
     from .effects import EffectRefused as EffectRefused
+    from .effects import EffectRequest as EffectRequest
     from .effects import EffectRunner as EffectRunner
     from .effects import Intent as Intent
     from .effects import Performer as Performer

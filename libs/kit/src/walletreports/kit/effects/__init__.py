@@ -9,7 +9,8 @@ Recording. `request_effect(session, table, kind=, key=, payload=)` inside the ca
 transaction; the intent exists only if that transaction commits. (kind, key) is
 unique: requesting it again, by a redelivered event or a retried request, is the same
 intent (`ON CONFLICT DO NOTHING`; the first payload stands). It sets REQUESTED_FLAG on
-the session so whoever commits can wake the runner.
+the session so whoever commits can wake the runner. `request_effects(session, table,
+[EffectRequest(...), ...])` records many in one statement (a batch of events).
 
 Performing. An `EffectRunner` (any number of replicas) claims due pending rows with
 FOR UPDATE SKIP LOCKED, marks them `running` (attempts + 1) and commits that BEFORE the
@@ -51,7 +52,7 @@ Rows are kept: a done row is what makes a later request of its (kind, key) a no-
 """
 
 from .performer import EffectNotPerformed, EffectPolicy, EffectRefused, Happened, Intent, Performer
-from .requests import REQUESTED_FLAG, request_effect
+from .requests import REQUESTED_FLAG, EffectRequest, request_effect, request_effects
 from .runner import EffectRunner
 from .staff import SideEffect, find_effect, needing_attention, retry
 from .table import (
@@ -77,6 +78,7 @@ __all__ = [
     "EffectNotPerformed",
     "EffectPolicy",
     "EffectRefused",
+    "EffectRequest",
     "EffectRunner",
     "Happened",
     "Intent",
@@ -85,6 +87,7 @@ __all__ = [
     "find_effect",
     "needing_attention",
     "request_effect",
+    "request_effects",
     "retry",
     "side_effects_table",
 ]

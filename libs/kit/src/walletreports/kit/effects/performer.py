@@ -14,6 +14,7 @@ A performer tells the runner what happened by how `perform` ends:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -97,6 +98,14 @@ class Performer(ABC):
         """Write what follows from it (state changes, `uow.emit` events) in the
         transaction that marks the intent done: they commit together or not at all.
         `uow` is the service's unit of work (the runner's `unit_of_work`)."""
+
+    async def on_done_many(self, uow: Any, done: Sequence[tuple[Intent, Any]]) -> None:
+        """The runner records the intents done at about the same time in one
+        transaction, and calls this once for those of this kind (each with its result).
+        The default calls on_done for each; override it to write them together (one
+        statement for all). If it raises, the runner records each alone instead."""
+        for intent, result in done:
+            await self.on_done(uow, intent, result)
 
     async def on_failed(self, uow: Any, intent: Intent, status: str, reason: str) -> None:  # noqa: B027 - optional hook
         """Likewise when it becomes `failed` or `in_doubt` (status says which); e.g.

@@ -8,7 +8,10 @@ transaction. (The package docstring has the whole story; this is the mechanics.)
 - Perform: each claimed row in its own task, under its performer's timeout, with no
   transaction or connection held.
 - Record: a new transaction writes the outcome, if the row is still under this claim,
-  and the performer's hook (on_done / on_failed) in the same transaction.
+  and the performer's hook (on_done / on_failed) in the same transaction. Intents done
+  while another group of done ones is being recorded are recorded together, in one
+  transaction with one UPDATE and one on_done_many per kind (group commit: under load a
+  transaction per send would cost more than the send); failures are recorded one by one.
 - Stale sweep: a row `running` for longer than its performer's timeout plus a margin
   lost its runner (a crash, a kill, the database away while recording): its outcome is
   unknown, settled by the performer's reconcile, else `in_doubt` (or tried again when
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -32,12 +36,24 @@ from datetime import timedelta
 from typing import Any
 
 from prometheus_client import Counter, Gauge
-from sqlalchemy import Table, Text, any_, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    column,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..log import correlated
 from ..messaging.outbox import RECORDED_FLAG
+from .grouping import GroupWriter
 from .performer import EffectNotPerformed, EffectRefused, Happened, Intent, Performer
 from .requests import REQUESTED_FLAG
 from .table import DONE, FAILED, IN_DOUBT, PENDING, RUNNING, UNRESOLVED
@@ -54,6 +70,8 @@ UNRESOLVED_ROWS = Gauge(
 )
 
 _OUTCOME_LABEL = {DONE: "done", PENDING: "retrying", FAILED: "failed", IN_DOUBT: "in_doubt"}
+# The most done intents recorded in one transaction.
+DONE_GROUP_SIZE = 128
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,16 @@ class _Outcome:
     result: Any = None
     error: str | None = None
     retry_in: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class _Finished:
+    """An intent performed, its outcome to be recorded."""
+
+    performer: Performer
+    intent: Intent
+    claim: uuid.UUID
+    outcome: _Outcome
 
 
 class EffectRunner:
@@ -79,9 +107,17 @@ class EffectRunner:
         sweep_every_seconds: float = 10.0,
         stop_grace_seconds: float = 5.0,
         record_retry_seconds: Sequence[float] = (0.2, 1.0, 3.0),
+        claim_at_least: int | None = None,
     ) -> None:
         """`on_events_committed` is called after a transaction of this runner (an
         outcome and its hook) recorded outbox events: pass the relay's wake.
+
+        `concurrency`: how many intents are performed at once (a slot is taken at the
+        claim and given back when the perform ends; its recording does not hold it).
+        `claim_at_least`: while some are being performed, the next claim waits until
+        this many slots are free (default a quarter of `concurrency`), so that under
+        load one claim's transaction fetches several rows, not one per finished
+        perform; with none under way, or at the idle poll, it claims whatever is free.
 
         `stale_margin_seconds` must cover what may pass between a perform's end and
         its outcome's commit (the record retries, a lock wait): a row running longer
@@ -99,8 +135,15 @@ class EffectRunner:
         self.sweep_every_seconds = sweep_every_seconds
         self.stop_grace_seconds = stop_grace_seconds
         self.record_retry_seconds = tuple(record_retry_seconds)
+        self.claim_at_least = max(1, concurrency // 4 if claim_at_least is None else claim_at_least)
         self._wake = asyncio.Event()
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._in_flight: set[asyncio.Task[None]] = set()  # performing or recording
+        self._performing = 0  # slots taken: claimed and not yet performed
+        self._claim_statement = _claim_statement(table)
+        self._done_writer = GroupWriter(
+            self._write_done_together, self._write_alone, max_size=DONE_GROUP_SIZE
+        )
+        self._done_statement = _done_statement(table)
 
     def wake(self) -> None:
         """Ask for a pass now (called after a commit that requested effects)."""
@@ -110,17 +153,20 @@ class EffectRunner:
         """Claim and perform until cancelled; sweep stale rows on the side."""
         sweeper = asyncio.create_task(self._sweep_forever(), name="effects-sweep")
         try:
+            idle = True
             while True:
-                await _logged(self._start_due, "side effect claim")
+                await _logged(functools.partial(self._start_due, force=idle), "side effect claim")
                 try:
                     await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
+                    idle = False
                 except TimeoutError:
-                    pass
+                    idle = True
                 self._wake.clear()
         finally:
             sweeper.cancel()
             await asyncio.gather(sweeper, return_exceptions=True)
             await self._drain()
+            await self._done_writer.close()
 
     async def run_due(self) -> int:
         """One pass: claim what is due (as much as there is room for), perform it and
@@ -158,10 +204,12 @@ class EffectRunner:
 
     # -- claiming and performing ------------------------------------------------------
 
-    async def _start_due(self) -> list[asyncio.Task[None]]:
-        room = self.concurrency - len(self._in_flight)
+    async def _start_due(self, *, force: bool = True) -> list[asyncio.Task[None]]:
+        room = self.concurrency - self._performing
         if room <= 0 or not self.performers:
             return []
+        if not force and self._performing and room < self.claim_at_least:
+            return []  # a few more performs first: then one claim for several
         claiming = asyncio.ensure_future(self._claim(room))
         try:
             claimed = await asyncio.shield(claiming)
@@ -172,6 +220,7 @@ class EffectRunner:
                 await self._unclaim(await claiming)
             raise
         tasks = []
+        self._performing += len(claimed)
         for intent, claim in claimed:
             task = asyncio.create_task(
                 self._carry_out(intent, claim), name=f"effect-{intent.kind}-{intent.id}"
@@ -183,42 +232,21 @@ class EffectRunner:
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
-        self._wake.set()  # a slot is free
+
+    def _slot_free(self) -> None:
+        self._performing -= 1
+        self._wake.set()
 
     async def _claim(self, limit: int) -> list[tuple[Intent, uuid.UUID]]:
-        t = self.table
         claim = uuid.uuid4()
-        due = (
-            select(t.c.id)
-            .where(
-                t.c.status == PENDING,
-                t.c.next_attempt_at <= func.now(),
-                t.c.kind == any_(bindparam("kinds", type_=ARRAY(Text))),
-            )
-            .order_by(t.c.next_attempt_at, t.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .cte("due")
-            # Run once, then joined: as `id IN (subquery)` PostgreSQL may rescan the
-            # subquery per row, each rescan skipping the rows this UPDATE has just
-            # changed and locking the next ones, and so claim far more than `limit`.
-            .prefix_with("MATERIALIZED")
-        )
-        statement = (
-            update(t)
-            .where(t.c.id == due.c.id, t.c.status == PENDING)
-            .values(
-                status=RUNNING,
-                attempts=t.c.attempts + 1,
-                started_at=func.now(),
-                finished_at=None,
-                claim=claim,
-            )
-            .returning(*_intent_columns(t))
-        )
         # Committed before anything is performed: from here on, the row says "maybe".
         async with self.sessions() as session, session.begin():
-            rows = (await session.execute(statement, {"kinds": list(self.performers)})).all()
+            rows = (
+                await session.execute(
+                    self._claim_statement,
+                    {"kinds": list(self.performers), "limit": limit, "claim": claim},
+                )
+            ).all()
         return [(_intent(row), claim) for row in rows]
 
     async def _unclaim(self, claimed: list[tuple[Intent, uuid.UUID]]) -> None:
@@ -236,7 +264,10 @@ class EffectRunner:
         performer = self.performers[intent.kind]
         with correlated(intent.correlation_id):
             try:
-                outcome = await self._perform(performer, intent)
+                try:
+                    outcome = await self._perform(performer, intent)
+                finally:
+                    self._slot_free()
                 await self._record(performer, intent, claim, outcome)
             except asyncio.CancelledError:
                 raise
@@ -380,6 +411,18 @@ class EffectRunner:
     async def _write_outcome(
         self, performer: Performer, intent: Intent, claim: uuid.UUID, outcome: _Outcome
     ) -> bool:
+        finished = _Finished(performer, intent, claim, outcome)
+        if outcome.status == DONE:
+            return await self._done_writer.write(finished)
+        return await self._write_alone(finished)
+
+    async def _write_alone(self, finished: _Finished) -> bool:
+        performer, intent, claim, outcome = (
+            finished.performer,
+            finished.intent,
+            finished.claim,
+            finished.outcome,
+        )
         t = self.table
         values: dict[str, Any] = {"status": outcome.status}
         if outcome.error is not None:
@@ -409,11 +452,43 @@ class EffectRunner:
                     await performer.on_failed(
                         self.unit_of_work(session), intent, outcome.status, outcome.error or ""
                     )
-            if session.info.pop(RECORDED_FLAG, False):
-                self.on_events_committed()
-            if session.info.pop(REQUESTED_FLAG, False):
-                self.wake()  # a hook asked for a follow-up effect
+            self._after_commit(session)
         return True
+
+    async def _write_done_together(self, group: Sequence[_Finished]) -> list[bool]:
+        """Done intents in one transaction: one UPDATE (each row only if still under
+        its claim, as alone) and each kind's on_done_many for the rows it updated."""
+        rows = [
+            {
+                "id": f.intent.id,
+                "claim": str(f.claim),
+                "result": f.outcome.result,
+                "error": None if f.outcome.error is None else f.outcome.error[:2000],
+            }
+            for f in group
+        ]
+        async with self.sessions() as session:
+            async with session.begin():
+                updated = set(
+                    (await session.execute(self._done_statement, {"rows": rows})).scalars()
+                )
+                by_kind: dict[str, list[_Finished]] = {}
+                for f in group:
+                    if f.intent.id in updated:
+                        by_kind.setdefault(f.intent.kind, []).append(f)
+                uow = self.unit_of_work(session) if by_kind else None
+                for done in by_kind.values():
+                    await done[0].performer.on_done_many(
+                        uow, [(f.intent, f.outcome.result) for f in done]
+                    )
+            self._after_commit(session)
+        return [f.intent.id in updated for f in group]
+
+    def _after_commit(self, session: AsyncSession) -> None:
+        if session.info.pop(RECORDED_FLAG, False):
+            self.on_events_committed()
+        if session.info.pop(REQUESTED_FLAG, False):
+            self.wake()  # a hook asked for a follow-up effect
 
     # -- stale rows and stopping ------------------------------------------------------
 
@@ -479,6 +554,65 @@ class EffectRunner:
                 len(unfinished),
             )
             await asyncio.gather(*unfinished, return_exceptions=True)
+
+
+def _claim_statement(t: Table) -> Any:
+    """Claim up to :limit due pending rows of :kinds under :claim; returns them. Built
+    once: compiled once."""
+    due = (
+        select(t.c.id)
+        .where(
+            t.c.status == PENDING,
+            t.c.next_attempt_at <= func.now(),
+            t.c.kind == any_(bindparam("kinds", type_=ARRAY(Text))),
+        )
+        .order_by(t.c.next_attempt_at, t.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True)
+        .cte("due")
+        # Run once, then joined: as `id IN (subquery)` PostgreSQL may rescan the
+        # subquery per row, each rescan skipping the rows this UPDATE has just
+        # changed and locking the next ones, and so claim far more than `limit`.
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        update(t)
+        .where(t.c.id == due.c.id, t.c.status == PENDING)
+        .values(
+            status=RUNNING,
+            attempts=t.c.attempts + 1,
+            started_at=func.now(),
+            finished_at=None,
+            claim=bindparam("claim", type_=UUID(as_uuid=True)),
+        )
+        .returning(*_intent_columns(t))
+    )
+
+
+def _done_statement(t: Table) -> Any:
+    """Mark done the rows in :rows (a JSON list of id, claim, result, error) that are
+    still under that claim; returns their ids. Built once: compiled once."""
+    done = (
+        func.jsonb_to_recordset(bindparam("rows", type_=JSONB))
+        .table_valued(
+            column("id", BigInteger),
+            column("claim", UUID(as_uuid=True)),
+            column("result", JSONB),
+            column("error", Text),
+        )
+        .render_derived(name="done", with_types=True)
+    )
+    return (
+        update(t)
+        .where(t.c.id == done.c.id, t.c.claim == done.c.claim, t.c.status.in_((RUNNING, IN_DOUBT)))
+        .values(
+            status=DONE,
+            finished_at=func.now(),
+            result=done.c.result,
+            last_error=func.coalesce(done.c.error, t.c.last_error),
+        )
+        .returning(t.c.id)
+    )
 
 
 def _intent_columns(t: Table) -> tuple[Any, ...]:

@@ -7,7 +7,7 @@ with fake repositories instead (cosmicpython's pattern).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Generic, TypeVar
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from walletreports.contracts import Event
 
-from ..effects.requests import REQUESTED_FLAG, request_effect
+from ..effects.requests import REQUESTED_FLAG, EffectRequest, request_effect, request_effects
 from .outbox import RECORDED_FLAG, Outbox
 
 SIDE_EFFECTS_TABLE = "side_effects"
@@ -36,10 +36,22 @@ class UnitOfWork:
         """Perform the side effect `kind` for `key` once, after this transaction commits
         (kit.effects: at most once per (kind, key), with attempts and a visible failure
         state). True when the intent is new."""
-        table = self.outbox.table.metadata.tables[SIDE_EFFECTS_TABLE]
         return await request_effect(
-            self.session, table, kind=kind, key=key, payload=payload, correlation_id=correlation_id
+            self.session,
+            self._effects_table,
+            kind=kind,
+            key=key,
+            payload=payload,
+            correlation_id=correlation_id,
         )
+
+    async def request_effects(self, requests: Sequence[EffectRequest]) -> list[EffectRequest]:
+        """`request_effect` for many at once, in one statement; returns the new ones."""
+        return await request_effects(self.session, self._effects_table, requests)
+
+    @property
+    def _effects_table(self) -> Any:
+        return self.outbox.table.metadata.tables[SIDE_EFFECTS_TABLE]
 
 
 U = TypeVar("U", bound=UnitOfWork)
