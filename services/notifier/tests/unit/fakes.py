@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from walletreports.devkit.testing.fake_unit_of_work import FakeUnitOfWorkBase
+from walletreports.kit import EffectRequest
 from walletreports.notifier.domain import (
     TRANSACTIONAL_TEMPLATES,
     Channel,
@@ -53,6 +54,9 @@ class FakeContacts:
     async def get(self, user_id: uuid.UUID) -> Contact | None:
         return self.rows.get(user_id)
 
+    async def many(self, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Contact]:
+        return {u: self.rows[u] for u in user_ids if u in self.rows}
+
 
 class FakeOrders:
     def __init__(self, *orders: KnownOrder) -> None:
@@ -60,6 +64,13 @@ class FakeOrders:
 
     async def get(self, order_id: uuid.UUID) -> KnownOrder | None:
         return self.rows.get(order_id)
+
+    async def many(self, order_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, KnownOrder]:
+        return {o: self.rows[o] for o in order_ids if o in self.rows}
+
+    async def remember_many(self, orders: Sequence[KnownOrder]) -> None:
+        for order in orders:
+            await self.remember(order)
 
     async def remember(self, order: KnownOrder) -> None:
         old = self.rows.get(order.order_id)
@@ -80,11 +91,24 @@ class FakeNotifications:
     async def exists(self, key: str) -> bool:
         return any(n.key == key for n in self.rows.values())
 
+    async def existing_keys(self, keys: Collection[str]) -> set[str]:
+        taken = {n.key for n in self.rows.values()}
+        return {k for k in keys if k in taken}
+
     async def add(self, notification: Notification) -> bool:
         if await self.exists(notification.key):
             return False
         self.rows[notification.id] = copy.deepcopy(notification)
         return True
+
+    async def add_many(self, notifications: Sequence[Notification]) -> set[uuid.UUID]:
+        return {n.id for n in notifications if await self.add(n)}
+
+    async def many(
+        self, notification_ids: Collection[uuid.UUID], *, lock: bool = False
+    ) -> list[Notification]:
+        found = [self.rows[i] for i in sorted(set(notification_ids)) if i in self.rows]
+        return copy.deepcopy(found)
 
     async def get(self, notification_id: uuid.UUID, *, lock: bool = False) -> Notification | None:
         found = self.rows.get(notification_id)
@@ -98,6 +122,10 @@ class FakeNotifications:
         if notification.id not in self.rows:
             raise ValueError(f"notification {notification.id} was never added")
         self.rows[notification.id] = copy.deepcopy(notification)
+
+    async def save_many(self, notifications: Sequence[Notification]) -> None:
+        for notification in notifications:
+            await self.save(notification)
 
     async def stale_pending_account_mail(
         self, *, before: datetime, limit: int
@@ -194,6 +222,11 @@ class FakeUnitOfWork(FakeUnitOfWorkBase):
         self, kind: str, key: str, payload: dict[str, Any], *, correlation_id: str | None = None
     ) -> bool:
         return self.effects.request(kind, key, payload, correlation_id)
+
+    async def request_effects(self, requests: Sequence[EffectRequest]) -> list[EffectRequest]:
+        return [
+            r for r in requests if self.effects.request(r.kind, r.key, r.payload, r.correlation_id)
+        ]
 
     async def retry_effect(self, kind: str, key: str) -> bool:
         return self.effects.retry(kind, key)

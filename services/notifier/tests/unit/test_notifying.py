@@ -34,7 +34,7 @@ async def tell(uow: FakeUnitOfWork, planned, email: FakeEmailChannel | None = No
     async with uow:
         for notice in planned:
             written += await deliver(
-                as_port(uow), notice, channels=channels(email), rules=RULES, now=now
+                as_port(uow), [notice], channels=channels(email), rules=RULES, now=now
             )
     return written
 
@@ -257,10 +257,42 @@ async def test_a_failure_rolls_back_every_row_of_the_transaction():
         async with uow:
             await deliver(
                 as_port(uow),
-                notices.payment_received(ev.order_paid(ada.user_id))[0],
+                notices.payment_received(ev.order_paid(ada.user_id)),
                 channels=channels(FakeEmailChannel()),
                 rules=RULES,
                 now=NOW,
             )
             raise RuntimeError("the database went away")
     assert uow.notifications.all() == [] and len(uow.effects) == 0
+
+
+async def test_a_batch_of_notices_is_delivered_together_each_fact_once_and_bad_data_per_notice():
+    ada, bob = contact(), contact("bob@example.com")
+    uow = FakeUnitOfWork(contacts=(ada, bob))
+    told_before = ev.order_paid(ada.user_id)
+    async with uow:
+        await deliver(
+            as_port(uow),
+            notices.payment_received(told_before),
+            channels=channels(FakeEmailChannel()),
+            rules=RULES,
+            now=NOW,
+        )
+    for_bob = ev.order_paid(bob.user_id)
+    same_fact = ev.order_paid(bob.user_id, order_id=for_bob.order_id)  # a new event id
+    stranger = ev.order_paid(uuid.uuid4())
+    batch = [told_before, for_bob, same_fact, stranger]
+    async with uow:
+        written = await deliver(
+            as_port(uow),
+            [notice for event in batch for notice in notices.payment_received(event)],
+            channels=channels(FakeEmailChannel()),
+            rules=RULES,
+            now=NOW,
+        )
+    by_user = {n.user_id: n for n in written}
+    assert len(written) == 2 and set(by_user) == {bob.user_id, stranger.user_id}
+    assert by_user[bob.user_id].status is S.PENDING and by_user[bob.user_id].recipient == bob.email
+    assert by_user[stranger.user_id].reason_code is R.UNKNOWN_USER  # recorded, the rest go on
+    assert len(uow.notifications.all()) == 3
+    assert len(uow.effects) == 2  # ada's first and bob's: one send per fact and recipient

@@ -35,7 +35,7 @@ async def queued(uow: FakeUnitOfWork, email: FakeEmailChannel | None = None, use
     async with uow:
         written = await deliver(
             as_port(uow),
-            notices.payment_received(event)[0],
+            notices.payment_received(event),
             channels=channels(email or FakeEmailChannel()),
             rules=RULES,
             now=NOW,
@@ -47,7 +47,7 @@ async def test_delivered_and_undelivered_mark_the_notification():
     ada = contact()
     uow = FakeUnitOfWork(contacts=(ada,))
     n = await queued(uow)
-    assert await delivery.delivered(as_port(uow), n.id, at=LATER) is S.SENT
+    assert await delivery.delivered(as_port(uow), [n.id], at=LATER) == {n.id: S.SENT}
     assert uow.notifications.only().sent_at == LATER
     other = FakeUnitOfWork(contacts=(ada,))
     m = await queued(other)
@@ -82,7 +82,19 @@ async def test_delivered_and_undelivered_mark_the_notification():
 
 async def test_an_outcome_for_a_row_that_is_not_there_is_logged_not_raised():
     uow = FakeUnitOfWork()
-    assert await delivery.delivered(as_port(uow), uuid.uuid4(), at=LATER) is None
+    assert await delivery.delivered(as_port(uow), [uuid.uuid4()], at=LATER) == {}
+
+
+async def test_sends_done_together_are_marked_together_each_once():
+    ada, bob = contact(), contact("bob@example.com")
+    uow = FakeUnitOfWork(contacts=(ada, bob))
+    first = await queued(uow, user_id=ada.user_id)
+    second = await queued(uow, user_id=bob.user_id)
+    marked = await delivery.delivered(as_port(uow), [first.id, second.id], at=LATER)
+    assert marked == {first.id: S.SENT, second.id: S.SENT}
+    # A late second outcome for one of them changes nothing.
+    assert await delivery.delivered(as_port(uow), [first.id], at=LATER) == {first.id: S.SENT}
+    assert {n.sent_at for n in uow.notifications.all()} == {LATER}
 
 
 async def test_resend_of_a_failed_send_retries_the_same_message():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletreports.contracts.web import UserRegistered, UserUpdated
@@ -38,28 +40,37 @@ async def upsert_from_user_event(
     )
 
 
+# Built once: compiled once (a batch of events reads its contacts with it).
+_BY_IDS = select(contacts).where(
+    contacts.c.user_id == any_(bindparam("ids", type_=ARRAY(UUID(as_uuid=True))))
+)
+
+
+def _contact(row: Any) -> Contact:
+    return Contact(
+        user_id=row.user_id,
+        email=row.email,
+        display_name=row.display_name,
+        preferences=Preferences.of(
+            payment_received=row.notify_payment_received,
+            processing_started=row.notify_processing_started,
+            reports_ready=row.notify_reports_ready,
+            telegram_linked=row.telegram_chat_id is not None,
+        ),
+        telegram_chat_id=row.telegram_chat_id,
+    )
+
+
 class ContactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, user_id: uuid.UUID) -> Contact | None:
-        row = (
-            await self.session.execute(select(contacts).where(contacts.c.user_id == user_id))
-        ).first()
-        if row is None:
-            return None
-        return Contact(
-            user_id=row.user_id,
-            email=row.email,
-            display_name=row.display_name,
-            preferences=Preferences.of(
-                payment_received=row.notify_payment_received,
-                processing_started=row.notify_processing_started,
-                reports_ready=row.notify_reports_ready,
-                telegram_linked=row.telegram_chat_id is not None,
-            ),
-            telegram_chat_id=row.telegram_chat_id,
-        )
+        return (await self.many([user_id])).get(user_id)
+
+    async def many(self, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Contact]:
+        rows = await self.session.execute(_BY_IDS, {"ids": list(user_ids)})
+        return {row.user_id: _contact(row) for row in rows}
 
     async def link_telegram(self, user_id: uuid.UUID, chat_id: int, *, at: datetime) -> bool:
         """Link the chat to the user (a chat reaches one user: taken from any other);

@@ -1,14 +1,20 @@
-"""Notifications storage: one row per notification, unique by its key."""
+"""Notifications storage: one row per notification, unique by its key.
+
+The statements a batch uses are built once (module level), so SQLAlchemy compiles each
+once; many rows go out in one statement (a multi-row INSERT, one executemany UPDATE)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, any_, bindparam, exists, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletreports.kit.bulk import insert_from_arrays
 
 from ..domain import (
     TRANSACTIONAL_TEMPLATES,
@@ -66,6 +72,26 @@ _MUTABLE = (
 )
 
 
+_TAKEN = select(t.c.key).where(t.c.key == any_(bindparam("keys", type_=ARRAY(Text))))
+# The rows travel as one array per column (kit.bulk): one constant statement.
+_ADD = (
+    insert_from_arrays(t, _FIELDS)
+    .on_conflict_do_nothing(index_elements=[t.c.key])
+    .returning(t.c.id)
+)
+_BY_IDS = (
+    select(t)
+    .where(t.c.id == any_(bindparam("ids", type_=ARRAY(UUID(as_uuid=True)))))
+    .order_by(t.c.id)
+)
+_BY_IDS_LOCKED = _BY_IDS.with_for_update()
+_SAVE = (
+    update(t)
+    .where(t.c.id == bindparam("b_id"))
+    .values({name: bindparam(f"b_{name}") for name in _MUTABLE})
+)
+
+
 def row_values(notification: Notification) -> dict[str, Any]:
     values = {name: getattr(notification, name) for name in _FIELDS}
     values["template"] = notification.template.value
@@ -94,14 +120,25 @@ class NotificationRepository:
         found = await self.session.execute(select(exists().where(t.c.key == key)))
         return bool(found.scalar())
 
+    async def existing_keys(self, keys: Collection[str]) -> set[str]:
+        return set((await self.session.execute(_TAKEN, {"keys": list(keys)})).scalars())
+
     async def add(self, notification: Notification) -> bool:
-        statement = (
-            insert(t)
-            .values(row_values(notification))
-            .on_conflict_do_nothing(index_elements=[t.c.key])
-            .returning(t.c.id)
-        )
-        return (await self.session.execute(statement)).first() is not None
+        return bool(await self.add_many([notification]))
+
+    async def add_many(self, notifications: Sequence[Notification]) -> set[uuid.UUID]:
+        if not notifications:
+            return set()
+        rows = [row_values(n) for n in notifications]
+        columns = {name: [row[name] for row in rows] for name in _FIELDS}
+        return set((await self.session.execute(_ADD, columns)).scalars())
+
+    async def many(
+        self, notification_ids: Collection[uuid.UUID], *, lock: bool = False
+    ) -> list[Notification]:
+        query = _BY_IDS_LOCKED if lock else _BY_IDS
+        rows = await self.session.execute(query, {"ids": list(notification_ids)})
+        return [from_row(row) for row in rows]
 
     async def get(self, notification_id: uuid.UUID, *, lock: bool = False) -> Notification | None:
         query = select(t).where(t.c.id == notification_id)
@@ -118,10 +155,16 @@ class NotificationRepository:
         return None if row is None else from_row(row)
 
     async def save(self, notification: Notification) -> None:
-        values = row_values(notification)
-        await self.session.execute(
-            update(t).where(t.c.id == notification.id).values({k: values[k] for k in _MUTABLE})
-        )
+        await self.save_many([notification])
+
+    async def save_many(self, notifications: Sequence[Notification]) -> None:
+        if not notifications:
+            return
+        rows = []
+        for notification in notifications:
+            values = row_values(notification)
+            rows.append({"b_id": notification.id} | {f"b_{k}": values[k] for k in _MUTABLE})
+        await self.session.execute(_SAVE, rows)
 
     async def stale_pending_account_mail(
         self, *, before: datetime, limit: int

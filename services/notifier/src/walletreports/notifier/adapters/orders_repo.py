@@ -1,13 +1,22 @@
 """What the notifier knows of orders: whose each one is (payments' events name only the
-order), and what a mail may say of it."""
+order), and what a mail may say of it.
+
+The statements are built once (module level): SQLAlchemy then compiles each once, and
+a batch of orders goes out as one multi-row statement."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletreports.kit.bulk import insert_from_arrays
 
 from ..domain import KnownOrder
 from .tables import known_orders
@@ -15,42 +24,67 @@ from .tables import known_orders
 t = known_orders
 _KEPT = ("product", "wallet_address", "description", "price_usd", "paid_via")
 
+_BY_IDS = select(t).where(t.c.order_id == any_(bindparam("ids", type_=ARRAY(UUID(as_uuid=True)))))
+_COLUMNS = ("order_id", "user_id", *_KEPT)
+# The rows travel as one array per column (kit.bulk): one constant statement.
+_insert = insert_from_arrays(t, _COLUMNS, same_for_all=("updated_at",))
+# What the newcomer does not know (order.paid has no price) stays as it was.
+_UPSERT = _insert.on_conflict_do_update(
+    index_elements=[t.c.order_id],
+    set_={
+        **{name: func.coalesce(_insert.excluded[name], t.c[name]) for name in _KEPT},
+        "user_id": _insert.excluded.user_id,
+        "updated_at": func.now(),
+    },
+)
+
+
+def _order(row: Any) -> KnownOrder:
+    return KnownOrder(
+        order_id=row.order_id,
+        user_id=row.user_id,
+        product=row.product,
+        wallet_address=row.wallet_address,
+        description=row.description,
+        price_usd=row.price_usd,
+        paid_via=row.paid_via,
+    )
+
+
+def _merged(older: KnownOrder, newer: KnownOrder) -> KnownOrder:
+    """Two facts of one order in one batch, as two upserts one after the other would
+    leave it."""
+    kept = {
+        name: getattr(newer, name) if getattr(newer, name) is not None else getattr(older, name)
+        for name in _KEPT
+    }
+    return replace(older, user_id=newer.user_id, **kept)
+
 
 class OrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, order_id: uuid.UUID) -> KnownOrder | None:
-        row = (await self.session.execute(select(t).where(t.c.order_id == order_id))).first()
-        if row is None:
-            return None
-        return KnownOrder(
-            order_id=row.order_id,
-            user_id=row.user_id,
-            product=row.product,
-            wallet_address=row.wallet_address,
-            description=row.description,
-            price_usd=row.price_usd,
-            paid_via=row.paid_via,
-        )
+        return (await self.many([order_id])).get(order_id)
+
+    async def many(self, order_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, KnownOrder]:
+        rows = await self.session.execute(_BY_IDS, {"ids": list(order_ids)})
+        return {row.order_id: _order(row) for row in rows}
 
     async def remember(self, order: KnownOrder) -> None:
-        values = {
-            "order_id": order.order_id,
-            "user_id": order.user_id,
-            "product": order.product,
-            "wallet_address": order.wallet_address,
-            "description": order.description,
-            "price_usd": order.price_usd,
-            "paid_via": order.paid_via,
-            "updated_at": func.now(),
+        await self.remember_many([order])
+
+    async def remember_many(self, orders: Sequence[KnownOrder]) -> None:
+        # One row per order: a statement may not update the same row twice.
+        latest: dict[uuid.UUID, KnownOrder] = {}
+        for order in orders:
+            known = latest.get(order.order_id)
+            latest[order.order_id] = order if known is None else _merged(known, order)
+        if not latest:
+            return
+        columns: dict[str, Any] = {
+            name: [getattr(o, name) for o in latest.values()] for name in _COLUMNS
         }
-        statement = insert(t).values(values)
-        # What the newcomer does not know (order.paid has no price) stays as it was.
-        keep = {name: func.coalesce(statement.excluded[name], t.c[name]) for name in _KEPT}
-        await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[t.c.order_id],
-                set_={**keep, "user_id": statement.excluded.user_id, "updated_at": func.now()},
-            )
-        )
+        columns["updated_at"] = datetime.now(UTC)
+        await self.session.execute(_UPSERT, columns)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -79,7 +80,11 @@ class _NotificationPerformer(Performer):
         self.policy = policy
 
     async def on_done(self, uow: Any, intent: Intent, result: Any) -> None:
-        await delivery.delivered(_unit(uow), _id(intent), at=self.clock.now())
+        await self.on_done_many(uow, [(intent, result)])
+
+    async def on_done_many(self, uow: Any, done: Sequence[tuple[Intent, Any]]) -> None:
+        ids = [_id(intent) for intent, _ in done]
+        await delivery.delivered(_unit(uow), ids, at=self.clock.now())
 
     async def on_failed(self, uow: Any, intent: Intent, status: str, reason: str) -> None:
         unit = _unit(uow)

@@ -4,11 +4,16 @@ redelivered event has no second effect, and a notification is unique by its fact
 or order, no address, a template that cannot render) is a notification row `refused`
 with its reason, never an error: the consumer goes on. Only infrastructure failures
 (the database away) are retried, by the kit.
+
+The handlers that tell someone take the events the kit fetched together (`on_batch`):
+their notices are delivered together, in a fixed number of statements for the whole
+batch (service_layer.notifying.deliver). If one fails, the kit hands them over again
+one at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from walletreports.contracts import Event
@@ -62,10 +67,13 @@ async def _tell(
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    now = clock.now()
-    for notice in planned:
-        for notification in await deliver(uow, notice, channels=channels, rules=rules, now=now):
-            count(notification.channel.value, _OUTCOME.get(notification.status, "queued"))
+    written = await deliver(uow, planned, channels=channels, rules=rules, now=clock.now())
+    for notification in written:
+        count(notification.channel.value, _OUTCOME.get(notification.status, "queued"))
+
+
+def _each(plan: Callable[[E], Iterable[Notice]], events: Sequence[E]) -> list[Notice]:
+    return [notice for event in events for notice in plan(event)]
 
 
 # --- what the notifier remembers ------------------------------------------------------
@@ -98,161 +106,166 @@ async def remember_order(event: OrderCreated, uow: NotifierUnitOfWork) -> None:
 # --- to the user ------------------------------------------------------------------
 
 
-@handlers.on(OrderPaid)
+@handlers.on_batch(OrderPaid)
 async def tell_payment_received(
-    event: OrderPaid,
+    events: Sequence[OrderPaid],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await uow.orders.remember(
-        KnownOrder(
-            order_id=event.order_id,
-            user_id=event.user_id,
-            product=event.product,
-            wallet_address=event.wallet_address,
-            paid_via=event.paid_via,
-        )
+    await uow.orders.remember_many(
+        [
+            KnownOrder(
+                order_id=event.order_id,
+                user_id=event.user_id,
+                product=event.product,
+                wallet_address=event.wallet_address,
+                paid_via=event.paid_via,
+            )
+            for event in events
+        ]
     )
-    await _tell(uow, notices.payment_received(event), clock, channels, rules)
+    await _tell(uow, _each(notices.payment_received, events), clock, channels, rules)
 
 
-@handlers.on(AnalysisStarted)
+@handlers.on_batch(AnalysisStarted)
 async def tell_processing_started(
-    event: AnalysisStarted,
+    events: Sequence[AnalysisStarted],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await _tell(uow, notices.processing_started(event), clock, channels, rules)
+    await _tell(uow, _each(notices.processing_started, events), clock, channels, rules)
 
 
-@handlers.on(AnalysisFinished)
+@handlers.on_batch(AnalysisFinished)
 async def tell_analysis_finished(
-    event: AnalysisFinished,
+    events: Sequence[AnalysisFinished],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await _tell(uow, notices.analysis_finished(event), clock, channels, rules)
+    await _tell(uow, _each(notices.analysis_finished, events), clock, channels, rules)
 
 
-@handlers.on(InvoicePaidLate)
+@handlers.on_batch(InvoicePaidLate)
 async def tell_paid_late(
-    event: InvoicePaidLate,
+    events: Sequence[InvoicePaidLate],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await _tell(uow, notices.paid_late(event), clock, channels, rules)
+    await _tell(uow, _each(notices.paid_late, events), clock, channels, rules)
 
 
-@handlers.on(InvoiceUnderpaid)
+@handlers.on_batch(InvoiceUnderpaid)
 async def tell_underpaid(
-    event: InvoiceUnderpaid,
+    events: Sequence[InvoiceUnderpaid],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await _tell(uow, notices.underpaid(event), clock, channels, rules)
+    await _tell(uow, _each(notices.underpaid, events), clock, channels, rules)
 
 
-@handlers.on(RefundRequested)
+@handlers.on_batch(RefundRequested)
 async def tell_refund_requested(
-    event: RefundRequested,
+    events: Sequence[RefundRequested],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await _tell(uow, notices.refund_requested(event), clock, channels, rules)
+    await _tell(uow, _each(notices.refund_requested, events), clock, channels, rules)
 
 
-@handlers.on(RefundSent)
+@handlers.on_batch(RefundSent)
 async def tell_refund_sent(
-    event: RefundSent,
+    events: Sequence[RefundSent],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await _tell(uow, notices.refund_sent(event), clock, channels, rules)
+    await _tell(uow, _each(notices.refund_sent, events), clock, channels, rules)
 
 
-@handlers.on(SubscriptionActivated)
+@handlers.on_batch(SubscriptionActivated)
 async def tell_subscription_activated(
-    event: SubscriptionActivated,
+    events: Sequence[SubscriptionActivated],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await uow.subscriptions.remember(notices.known_subscription(event))
-    await _tell(uow, notices.subscription_activated(event), clock, channels, rules)
+    for event in events:
+        await uow.subscriptions.remember(notices.known_subscription(event))
+    await _tell(uow, _each(notices.subscription_activated, events), clock, channels, rules)
 
 
-@handlers.on(SubscriptionExpired)
+@handlers.on_batch(SubscriptionExpired)
 async def tell_subscription_expired(
-    event: SubscriptionExpired,
+    events: Sequence[SubscriptionExpired],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await uow.subscriptions.ended(event.subscription_id, at=event.expired_at)
-    await _tell(uow, notices.subscription_expired(event), clock, channels, rules)
+    for event in events:
+        await uow.subscriptions.ended(event.subscription_id, at=event.expired_at)
+    await _tell(uow, _each(notices.subscription_expired, events), clock, channels, rules)
 
 
 # --- to staff ---------------------------------------------------------------------
 
 
-@handlers.on(InvoiceOverpaid)
+@handlers.on_batch(InvoiceOverpaid)
 async def alert_overpaid(
-    event: InvoiceOverpaid,
+    events: Sequence[InvoiceOverpaid],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await _tell(uow, notices.overpaid(event), clock, channels, rules)
+    await _tell(uow, _each(notices.overpaid, events), clock, channels, rules)
 
 
-@handlers.on(QueryFailed)
+@handlers.on_batch(QueryFailed)
 async def alert_query_failed(
-    event: QueryFailed,
+    events: Sequence[QueryFailed],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await _tell(uow, notices.query_failed(event), clock, channels, rules)
+    await _tell(uow, _each(notices.query_failed, events), clock, channels, rules)
 
 
-@handlers.on(BudgetThresholdReached)
+@handlers.on_batch(BudgetThresholdReached)
 async def alert_budget_threshold(
-    event: BudgetThresholdReached,
+    events: Sequence[BudgetThresholdReached],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await _tell(uow, notices.budget_threshold(event), clock, channels, rules)
+    await _tell(uow, _each(notices.budget_threshold, events), clock, channels, rules)
 
 
-@handlers.on(IntakePaused)
+@handlers.on_batch(IntakePaused)
 async def alert_intake_paused(
-    event: IntakePaused,
+    events: Sequence[IntakePaused],
     uow: NotifierUnitOfWork,
     clock: Clock,
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await _tell(uow, notices.intake_paused(event), clock, channels, rules)
+    await _tell(uow, _each(notices.intake_paused, events), clock, channels, rules)
 
 
 __all__ = ["handlers"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from ..domain import Change, NotificationStatus, ReasonCode
@@ -19,15 +20,16 @@ _REFUSED_PREFIX = "refused"
 
 
 async def delivered(
-    uow: NotifierUnitOfWorkPort, notification_id: uuid.UUID, *, at: datetime
-) -> NotificationStatus | None:
-    notification = await uow.notifications.get(notification_id, lock=True)
-    if notification is None:
-        log.error("sent notification %s, which has no row", notification_id)
-        return None
-    if isinstance(notification.delivered(at=at), Change):
-        await uow.notifications.save(notification)
-    return notification.status
+    uow: NotifierUnitOfWorkPort, notification_ids: Collection[uuid.UUID], *, at: datetime
+) -> dict[uuid.UUID, NotificationStatus]:
+    """The notifications whose sends are done (those sent together are marked together:
+    one read, one write). Returns each one's status after."""
+    found = await uow.notifications.many(notification_ids, lock=True)
+    for missing in set(notification_ids) - {n.id for n in found}:
+        log.error("sent notification %s, which has no row", missing)
+    changed = [n for n in found if isinstance(n.delivered(at=at), Change)]
+    await uow.notifications.save_many(changed)
+    return {n.id: n.status for n in found}
 
 
 async def undelivered(

@@ -8,8 +8,9 @@ For every target (a recipient on a channel) one row is written, whatever happens
 - not to be sent: `skipped` with the reason (the user turned the category off, the
   event is older than NOTIFIER_MAX_EVENT_AGE_HOURS, no staff address configured);
 - otherwise `pending`, and in the same transaction the intent to send it
-  (`uow.request_effect(channel.effect_kind, <notification id>, <the composed message>)`),
-  which the kit's effect runner performs once after the commit (adapters.performers).
+  (`uow.request_effects([EffectRequest(channel.effect_kind, <notification id>, <the
+  composed message>)])`), which the kit's effect runner performs once after the commit
+  (adapters.performers).
 
 Everything happens inside the caller's transaction (an event's, with its inbox row), so
 the rows and their sends exist if and only if the event counts as handled.
@@ -18,13 +19,18 @@ the rows and their sends exist if and only if the event counts as handled.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from walletreports.kit import EffectRequest
+
 from ..domain import (
     CannotRender,
     Channel,
+    Contact,
+    KnownOrder,
     Notice,
     Notification,
     NotificationStatus,
@@ -34,6 +40,7 @@ from ..domain import (
     ToAddress,
     ToOrderOwner,
     ToStaff,
+    ToUser,
     dedup_key,
     parse_audience_key,
     staff_key,
@@ -69,8 +76,38 @@ class Target:
     problem: Problem | None = None
 
 
-async def resolve(
+@dataclass(frozen=True)
+class Known:
+    """What the notices being handled together need to know of their orders and users,
+    read in one query each before anything is decided."""
+
+    orders: Mapping[uuid.UUID, KnownOrder]
+    contacts: Mapping[uuid.UUID, Contact]
+
+
+async def known_for(
     uow: NotifierUnitOfWorkPort,
+    audiences: Iterable[Audience],
+    order_ids: Iterable[uuid.UUID | None] = (),
+) -> Known:
+    """The orders (of order-owner audiences, and those the notices are about) and the
+    contacts (of user audiences and of those orders' owners)."""
+    audiences = list(audiences)
+    wanted_orders = {o for o in order_ids if o is not None}
+    wanted_orders |= {a.order_id for a in audiences if isinstance(a, ToOrderOwner)}
+    orders = await uow.orders.many(wanted_orders) if wanted_orders else {}
+    users = {a.user_id for a in audiences if isinstance(a, ToUser)}
+    users |= {
+        orders[a.order_id].user_id
+        for a in audiences
+        if isinstance(a, ToOrderOwner) and a.order_id in orders
+    }
+    contacts = await uow.contacts.many(users) if users else {}
+    return Known(orders=orders, contacts=contacts)
+
+
+def resolve(
+    known: Known,
     audience: Audience,
     template: TemplateName,
     channels: Channels,
@@ -82,7 +119,7 @@ async def resolve(
         return [Target(Channel.EMAIL, audience.key, Recipient(audience.address, audience.name))]
     user_id: uuid.UUID
     if isinstance(audience, ToOrderOwner):
-        order = await uow.orders.get(audience.order_id)
+        order = known.orders.get(audience.order_id)
         if order is None:
             problem = Problem(
                 S.REFUSED,
@@ -93,17 +130,16 @@ async def resolve(
         user_id = order.user_id
     else:
         user_id = audience.user_id
-    return await _user_targets(uow, user_id, audience.key, template, channels)
+    return _user_targets(known.contacts.get(user_id), user_id, audience.key, template, channels)
 
 
-async def _user_targets(
-    uow: NotifierUnitOfWorkPort,
+def _user_targets(
+    contact: Contact | None,
     user_id: uuid.UUID,
     audience: str,
     template: TemplateName,
     channels: Channels,
 ) -> list[Target]:
-    contact = await uow.contacts.get(user_id)
     if contact is None:
         problem = Problem(
             S.REFUSED,
@@ -141,83 +177,111 @@ def _staff_targets(channels: Channels) -> list[Target]:
 
 async def deliver(
     uow: NotifierUnitOfWorkPort,
-    notice: Notice,
+    notices: Sequence[Notice],
     *,
     channels: Channels,
     rules: DeliveryRules,
     now: datetime,
 ) -> list[Notification]:
-    """Record (and queue the sends of) the notice's new notifications; returns them."""
-    targets = await resolve(uow, notice.audience, notice.template, channels)
-    context = await _context(uow, notice)
-    written: list[Notification] = []
-    for target in targets:
-        key = dedup_key(notice.fact, notice.template, target.channel, target.audience)
-        if await uow.notifications.exists(key):
+    """Record (and queue the sends of) the notices' new notifications; returns them.
+
+    The notices of a batch of events are handled together, with a fixed number of
+    statements whatever their number: their orders and contacts read at once, the keys
+    already taken looked up at once, the new rows written and their sends requested in
+    one statement each."""
+    known = await known_for(uow, (n.audience for n in notices), (n.order_id for n in notices))
+    planned: dict[str, tuple[Notice, Target]] = {}
+    for notice in notices:
+        for target in resolve(known, notice.audience, notice.template, channels):
+            key = dedup_key(notice.fact, notice.template, target.channel, target.audience)
+            planned.setdefault(key, (notice, target))  # a repeat in the batch: the first
+    if not planned:
+        return []
+    taken = await uow.notifications.existing_keys(list(planned))
+    rows: list[Notification] = []
+    sends: dict[uuid.UUID, EffectRequest] = {}
+    for key, (notice, target) in planned.items():
+        if key in taken:
             continue  # this fact was told to this recipient already
-        notification = Notification(
-            id=uuid.uuid4(),
-            key=key,
-            fact=notice.fact,
-            template=notice.template,
-            channel=target.channel,
-            audience=target.audience,
-            status=S.PENDING,
-            created_at=now,
-            updated_at=now,
-            user_id=target.user_id,
-            order_id=notice.order_id,
-            event_id=notice.event_id,
-            event_subject=notice.event_subject,
-            recipient=None if target.recipient is None else target.recipient.address,
-            context=context,
-            correlation_id=notice.correlation_id,
-        )
-        problem = target.problem
-        if problem is None and now - notice.occurred_at > rules.max_event_age:
-            problem = Problem(
-                S.SKIPPED,
-                R.STALE_EVENT,
-                f"the event is from {notice.occurred_at.isoformat()}, older than"
-                f" {rules.max_event_age} when handled",
-            )
-        payload: dict[str, Any] | None = None
-        if problem is None and target.recipient is not None:
-            try:
-                composed = channels[target.channel].compose(
-                    notification_id=notification.id,
-                    template=notice.template,
-                    context=context,
-                    recipient=target.recipient,
-                )
-            except CannotRender as error:
-                problem = Problem(S.REFUSED, R.CANNOT_RENDER, error.message)
-            else:
-                notification.subject = composed.subject
-                notification.message_id = composed.message_id
-                payload = composed.payload
-        if problem is not None:
-            notification.status = problem.status
-            notification.reason_code = problem.code
-            notification.reason = problem.reason
-        if not await uow.notifications.add(notification):
-            continue  # written meanwhile by another replica handling a copy of the fact
+        notification, payload = _written(key, notice, target, known, channels, rules, now)
+        rows.append(notification)
         if payload is not None:
-            await uow.request_effect(
+            sends[notification.id] = EffectRequest(
                 target.channel.effect_kind,
                 str(notification.id),
                 payload,
                 correlation_id=notice.correlation_id,
             )
-        written.append(notification)
-    return written
+    # A key taken meanwhile by another replica handling a copy of the fact: not stored.
+    stored = await uow.notifications.add_many(rows)
+    await uow.request_effects([send for id_, send in sends.items() if id_ in stored])
+    return [n for n in rows if n.id in stored]
 
 
-async def _context(uow: NotifierUnitOfWorkPort, notice: Notice) -> dict[str, Any]:
+def _written(
+    key: str,
+    notice: Notice,
+    target: Target,
+    known: Known,
+    channels: Channels,
+    rules: DeliveryRules,
+    now: datetime,
+) -> tuple[Notification, dict[str, Any] | None]:
+    """The row for one target (pending, or why not) and its composed message."""
+    context = _context(notice, known)
+    notification = Notification(
+        id=uuid.uuid4(),
+        key=key,
+        fact=notice.fact,
+        template=notice.template,
+        channel=target.channel,
+        audience=target.audience,
+        status=S.PENDING,
+        created_at=now,
+        updated_at=now,
+        user_id=target.user_id,
+        order_id=notice.order_id,
+        event_id=notice.event_id,
+        event_subject=notice.event_subject,
+        recipient=None if target.recipient is None else target.recipient.address,
+        context=context,
+        correlation_id=notice.correlation_id,
+    )
+    problem = target.problem
+    if problem is None and now - notice.occurred_at > rules.max_event_age:
+        problem = Problem(
+            S.SKIPPED,
+            R.STALE_EVENT,
+            f"the event is from {notice.occurred_at.isoformat()}, older than"
+            f" {rules.max_event_age} when handled",
+        )
+    payload: dict[str, Any] | None = None
+    if problem is None and target.recipient is not None:
+        try:
+            composed = channels[target.channel].compose(
+                notification_id=notification.id,
+                template=notice.template,
+                context=context,
+                recipient=target.recipient,
+            )
+        except CannotRender as error:
+            problem = Problem(S.REFUSED, R.CANNOT_RENDER, error.message)
+        else:
+            notification.subject = composed.subject
+            notification.message_id = composed.message_id
+            payload = composed.payload
+    if problem is not None:
+        notification.status = problem.status
+        notification.reason_code = problem.code
+        notification.reason = problem.reason
+    return notification, payload
+
+
+def _context(notice: Notice, known: Known) -> dict[str, Any]:
     """The notice's facts, and what the notifier knows of its order (wallet, product)."""
     context = dict(notice.context)
     if notice.order_id is not None and "order" not in context:
-        order = await uow.orders.get(notice.order_id)
+        order = known.orders.get(notice.order_id)
         context["order"] = None if order is None else order.facts()
     return context
 
@@ -239,9 +303,8 @@ async def resolve_again(
             return Target(notification.channel, notification.audience, problem=problem)
         return Target(notification.channel, notification.audience, Recipient(address))
     audience = parse_audience_key(notification.audience)
-    targets = await resolve(
-        uow, audience, notification.template, _only(channels, notification.channel)
-    )
+    known = await known_for(uow, [audience])
+    targets = resolve(known, audience, notification.template, _only(channels, notification.channel))
     same = [t for t in targets if t.channel is notification.channel]
     return same[0] if same else targets[0]
 

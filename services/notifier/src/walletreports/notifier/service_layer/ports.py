@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
+
+from walletreports.kit import EffectRequest
 
 from ..domain import (
     Channel,
@@ -25,29 +27,52 @@ from ..domain.telegram import OutgoingTelegram
 class ContactsPort(Protocol):
     async def get(self, user_id: uuid.UUID) -> Contact | None: ...
 
+    async def many(self, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Contact]:
+        """The contacts known among these users (one query)."""
+
 
 class OrdersPort(Protocol):
     async def get(self, order_id: uuid.UUID) -> KnownOrder | None: ...
+
+    async def many(self, order_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, KnownOrder]:
+        """The orders known among these (one query)."""
 
     async def remember(self, order: KnownOrder) -> None:
         """Store what is new of the order (a field already known is kept when the
         newcomer has none: order.paid knows no price)."""
 
+    async def remember_many(self, orders: Sequence[KnownOrder]) -> None:
+        """`remember` for each, in one statement (in order: a later one wins)."""
+
 
 class NotificationsPort(Protocol):
     async def exists(self, key: str) -> bool: ...
 
+    async def existing_keys(self, keys: Collection[str]) -> set[str]:
+        """Those of these keys a notification has already (one query)."""
+
     async def add(self, notification: Notification) -> bool:
         """Store a new notification; False (and nothing stored) when one with its key exists."""
+
+    async def add_many(self, notifications: Sequence[Notification]) -> set[uuid.UUID]:
+        """`add` for each, in one statement; returns the ids of those stored."""
 
     async def get(
         self, notification_id: uuid.UUID, *, lock: bool = False
     ) -> Notification | None: ...
 
+    async def many(
+        self, notification_ids: Collection[uuid.UUID], *, lock: bool = False
+    ) -> list[Notification]:
+        """Those of these notifications that exist (one query; locked in id order)."""
+
     async def by_key(self, key: str, *, lock: bool = False) -> Notification | None: ...
 
     async def save(self, notification: Notification) -> None:
         """Write back a notification loaded in this unit of work."""
+
+    async def save_many(self, notifications: Sequence[Notification]) -> None:
+        """`save` for each, in one round trip."""
 
     async def stale_pending_account_mail(
         self, *, before: datetime, limit: int
@@ -86,6 +111,9 @@ class NotifierUnitOfWorkPort(Protocol):
         self, kind: str, key: str, payload: dict[str, Any], *, correlation_id: str | None = None
     ) -> bool:
         """Perform the side effect `kind` for `key` once, after this transaction commits."""
+
+    async def request_effects(self, requests: Sequence[EffectRequest]) -> list[EffectRequest]:
+        """`request_effect` for many, in one statement; returns the new ones."""
 
     async def retry_effect(self, kind: str, key: str) -> bool:
         """Put a failed or in-doubt side effect back to pending; False if it is in no such state."""

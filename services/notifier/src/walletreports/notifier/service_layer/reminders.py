@@ -28,9 +28,9 @@ async def remind_expiring_subscriptions(
     how many were reminded."""
     async with units() as uow:
         due = await uow.subscriptions.due_for_reminder(now=now, until=now + ahead, limit=BATCH)
+        planned = [notices.subscription_expiring(s, now=now) for s in due]
+        await deliver(uow, planned, channels=channels, rules=rules, now=now)
         for subscription in due:
-            notice = notices.subscription_expiring(subscription, now=now)
-            await deliver(uow, notice, channels=channels, rules=rules, now=now)
             await uow.subscriptions.reminded(subscription.subscription_id, at=now)
     return len(due)
 
