@@ -66,6 +66,9 @@ class TemplateSet:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # The templates ship with the package: compiled once, never looked at again
+            # (reloading checks each file's mtime on every render).
+            auto_reload=False,
         )
         self.env.globals.update(links=links, product_name=product_name)
         self.env.filters.update(when=when, size=size)
