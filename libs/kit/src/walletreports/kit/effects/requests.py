@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..bulk import insert_from_arrays
+from ..bulk import insert_from_json, rows_json
 
 # Set on the session when a new intent was recorded, so whoever commits it can wake
 # the runner right after the commit (as the outbox's RECORDED_FLAG wakes the relay).
@@ -32,10 +32,10 @@ _COLUMNS = ("kind", "key", "payload", "correlation_id")
 
 @functools.cache
 def _insert(table: Table) -> Any:
-    # One constant statement per table (kit.bulk: the rows travel as arrays), compiled
-    # and prepared once whatever the number of rows.
+    # One constant statement per table (kit.bulk: the rows travel as one JSON text,
+    # payloads included), compiled and prepared once whatever the number of rows.
     return (
-        insert_from_arrays(table, _COLUMNS)
+        insert_from_json(table, _COLUMNS)
         .on_conflict_do_nothing(index_elements=["kind", "key"])
         .returning(table.c.kind, table.c.key)
     )
@@ -50,13 +50,14 @@ async def request_effects(
     its payload ignored: the first request stands."""
     if not requests:
         return []
-    columns = {
-        "kind": [r.kind for r in requests],
-        "key": [r.key for r in requests],
-        "payload": [r.payload for r in requests],
-        "correlation_id": [r.correlation_id for r in requests],
-    }
-    result = await session.execute(_insert(table), columns)
+    rows = rows_json(
+        (
+            {"kind": r.kind, "key": r.key, "payload": r.payload, "correlation_id": r.correlation_id}
+            for r in requests
+        ),
+        _COLUMNS,
+    )
+    result = await session.execute(_insert(table), {"rows": rows})
     recorded = {(row.kind, row.key) for row in result}
     if recorded:
         session.info[REQUESTED_FLAG] = True
