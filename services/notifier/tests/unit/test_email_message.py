@@ -64,3 +64,11 @@ def test_a_long_non_ascii_subject_is_encoded_words_of_at_most_75_characters():
     parsed = message_from_bytes(raw, policy=policy.default)
     assert parsed["Subject"] == subject
     assert parsed["To"].addresses[0].display_name == "Zoë, Ümlaut"
+
+
+def test_a_line_break_in_a_name_or_subject_never_reaches_the_headers():
+    raw = as_bytes(email(to_name="Eve\r\nBcc: all@example.com", subject="Hi\r\nX-Evil: 1"))
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert parsed["Bcc"] is None and parsed["X-Evil"] is None
+    assert parsed["Subject"] == "Hi X-Evil: 1"
+    assert parsed["To"].addresses[0].addr_spec == "zoe@example.com"

@@ -10,11 +10,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, any_, bindparam, exists, select, update
+from sqlalchemy import Text, any_, bindparam, exists, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from walletreports.kit.bulk import insert_from_arrays
+from walletreports.kit.bulk import insert_from_json, rows_json, update_from_json
 
 from ..domain import (
     TRANSACTIONAL_TEMPLATES,
@@ -73,11 +73,9 @@ _MUTABLE = (
 
 
 _TAKEN = select(t.c.key).where(t.c.key == any_(bindparam("keys", type_=ARRAY(Text))))
-# The rows travel as one array per column (kit.bulk): one constant statement.
+# The rows travel as one JSON text (kit.bulk): one constant statement.
 _ADD = (
-    insert_from_arrays(t, _FIELDS)
-    .on_conflict_do_nothing(index_elements=[t.c.key])
-    .returning(t.c.id)
+    insert_from_json(t, _FIELDS).on_conflict_do_nothing(index_elements=[t.c.key]).returning(t.c.id)
 )
 _BY_IDS = (
     select(t)
@@ -85,11 +83,7 @@ _BY_IDS = (
     .order_by(t.c.id)
 )
 _BY_IDS_LOCKED = _BY_IDS.with_for_update()
-_SAVE = (
-    update(t)
-    .where(t.c.id == bindparam("b_id"))
-    .values({name: bindparam(f"b_{name}") for name in _MUTABLE})
-)
+_SAVE = update_from_json(t, "id", _MUTABLE)
 
 
 def row_values(notification: Notification) -> dict[str, Any]:
@@ -129,9 +123,8 @@ class NotificationRepository:
     async def add_many(self, notifications: Sequence[Notification]) -> set[uuid.UUID]:
         if not notifications:
             return set()
-        rows = [row_values(n) for n in notifications]
-        columns = {name: [row[name] for row in rows] for name in _FIELDS}
-        return set((await self.session.execute(_ADD, columns)).scalars())
+        rows = rows_json((row_values(n) for n in notifications), _FIELDS)
+        return set((await self.session.execute(_ADD, {"rows": rows})).scalars())
 
     async def many(
         self, notification_ids: Collection[uuid.UUID], *, lock: bool = False
@@ -160,11 +153,8 @@ class NotificationRepository:
     async def save_many(self, notifications: Sequence[Notification]) -> None:
         if not notifications:
             return
-        rows = []
-        for notification in notifications:
-            values = row_values(notification)
-            rows.append({"b_id": notification.id} | {f"b_{k}": values[k] for k in _MUTABLE})
-        await self.session.execute(_SAVE, rows)
+        rows = rows_json((row_values(n) for n in notifications), ("id", *_MUTABLE))
+        await self.session.execute(_SAVE, {"rows": rows})
 
     async def stale_pending_account_mail(
         self, *, before: datetime, limit: int
