@@ -5,7 +5,11 @@ from sqlalchemy import select
 
 from walletreports.devkit.testing import probe
 from walletreports.devkit.testing.eventually import eventually
-from walletreports.devkit.testing.probe import WITH_EFFECTS, side_effects
+from walletreports.devkit.testing.probe import (
+    PROBE_EFFECT_CONCURRENCY,
+    WITH_EFFECTS,
+    side_effects,
+)
 
 
 async def _status(service, key):
@@ -45,3 +49,8 @@ async def test_an_effect_requested_in_a_rolled_back_transaction_never_happens(
 
 async def _done(service, key) -> bool:
     return await _status(service, key) == "done"
+
+
+async def test_the_runner_performs_as_many_at_once_as_the_composition_root_asked(services):
+    async with services.run(WITH_EFFECTS) as service:
+        assert service.runtime.effects.concurrency == PROBE_EFFECT_CONCURRENCY

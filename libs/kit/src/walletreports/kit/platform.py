@@ -34,6 +34,9 @@ class Platform(Generic[S]):
     jetstream: Callable[[], JetStreamContext | None]
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
     performers: dict[str, Performer] = field(default_factory=dict)
+    # How many side effects the runner performs at once (kit.effects.EffectRunner);
+    # a service whose effects mostly wait on the network (sending mail) sets more.
+    effect_concurrency: int = 16
 
     def add_readiness_check(self, name: str, check: ReadinessCheck) -> None:
         """Make /readyz also ask `check` (e.g. "rpc": can the Solana RPC be reached)."""
@@ -47,6 +50,12 @@ class Platform(Generic[S]):
         if kind in self.performers:
             raise ValueError(f"side effects of kind {kind!r} have a performer already")
         self.performers[kind] = performer
+
+    def perform_at_once(self, concurrency: int) -> None:
+        """Perform up to `concurrency` side effects at once (all kinds together)."""
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.effect_concurrency = concurrency
 
     def collaborators(self) -> dict[str, Any]:
         return {

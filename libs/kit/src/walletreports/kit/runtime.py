@@ -117,6 +117,7 @@ class ServiceRuntime:
                 self.platform.performers,
                 on_events_committed=self.relay.wake,
                 unit_of_work=lambda session: self.service.unit_of_work(session, self.outbox),
+                concurrency=self.platform.effect_concurrency,
             )
 
     def _wake_effects(self) -> None:

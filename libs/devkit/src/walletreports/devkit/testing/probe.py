@@ -115,6 +115,7 @@ LEASED = replace(
 
 # A service with a side-effect performer, wired by its composition root.
 performed: list[str] = []
+PROBE_EFFECT_CONCURRENCY = 3
 
 
 class RecordingPerformer(Performer):
@@ -128,6 +129,7 @@ class RecordingPerformer(Performer):
 @asynccontextmanager
 async def bootstrap_with_performer(platform: Platform[Any]) -> AsyncIterator[None]:
     platform.add_performer("note", RecordingPerformer())
+    platform.perform_at_once(PROBE_EFFECT_CONCURRENCY)
     yield None
 
 
