@@ -33,16 +33,25 @@ class Platform(Generic[S]):
     # None while NATS is not connected.
     jetstream: Callable[[], JetStreamContext | None]
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+    # Checks that are reported but do not make the service not ready (see below).
+    optional_checks: set[str] = field(default_factory=set)
     performers: dict[str, Performer] = field(default_factory=dict)
     # How many side effects the runner performs at once (kit.effects.EffectRunner);
     # a service whose effects mostly wait on the network (sending mail) sets more.
     effect_concurrency: int = 16
 
-    def add_readiness_check(self, name: str, check: ReadinessCheck) -> None:
-        """Make /readyz also ask `check` (e.g. "rpc": can the Solana RPC be reached)."""
+    def add_readiness_check(
+        self, name: str, check: ReadinessCheck, *, required: bool = True
+    ) -> None:
+        """Make /readyz also ask `check` (e.g. "rpc": can the Solana RPC be reached).
+        `required=False`: a dependency the service still serves without (a second
+        channel): its answer is shown and listed as degraded, but /readyz stays 200,
+        so an outage there does not take the replica out of service."""
         if name in ("database", "nats") or name in self.readiness_checks:
             raise ValueError(f"readiness check {name!r} exists already")
         self.readiness_checks[name] = check
+        if not required:
+            self.optional_checks.add(name)
 
     def add_performer(self, kind: str, performer: Performer) -> None:
         """Perform side effects of `kind` (requested with `uow.request_effect`) this way;

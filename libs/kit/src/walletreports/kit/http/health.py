@@ -31,6 +31,12 @@ class Readiness(BaseModel):
         description='each dependency: "ok", or why not (e.g. "unreachable: OSError")',
         examples=[{"database": "ok", "nats": "ok"}],
     )
+    degraded: list[str] = Field(
+        default_factory=list,
+        description="optional dependencies that do not answer: the service still serves "
+        "without them (e.g. a second notification channel)",
+        examples=[[]],
+    )
 
 
 @router.get("/healthz", summary="The process is up")
@@ -44,10 +50,13 @@ async def healthz() -> Health:
     responses={503: {"model": Readiness, "description": "Some dependency does not answer."}},
 )
 async def readyz(request: Request, response: Response) -> Readiness:
-    checks = await request.app.state.runtime.readiness()
-    ready = all(v == "ok" for v in checks.values())
+    runtime = request.app.state.runtime
+    checks = await runtime.readiness()
+    optional = runtime.platform.optional_checks
+    ready = all(v == "ok" for name, v in checks.items() if name not in optional)
+    degraded = sorted(name for name, v in checks.items() if name in optional and v != "ok")
     response.status_code = 200 if ready else 503
-    return Readiness(status="ready" if ready else "not_ready", checks=checks)
+    return Readiness(status="ready" if ready else "not_ready", checks=checks, degraded=degraded)
 
 
 @router.get(
