@@ -1,11 +1,13 @@
 """Telegram and Slack against real HTTP fakes of the Bot API and of a Slack incoming
-webhook (Starlette apps on free ports): linking a chat end to end, the webhook's
-secret, one-time tokens, a blocked bot, a 429's retry_after, staff alerts on Slack,
-and no duplicate on redelivery."""
+webhook (bot_api_fakes.py): linking a chat end to end through the webhook, its secret,
+one-time tokens, a blocked bot, a 429's retry_after, staff alerts on Slack, no duplicate
+on redelivery, staff resending a failed message on either channel, and the readiness
+checks of both. (Long polling: test_telegram_polling.py.)"""
 
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -15,98 +17,24 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import pytest_asyncio
 from sqlalchemy import select
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from walletreports.contracts.dune_runner import IntakePaused
 from walletreports.contracts.orders import OrderPaid
 from walletreports.devkit.testing.eventually import eventually
-from walletreports.devkit.testing.serving import serving
+from walletreports.devkit.testing.openapi import check_openapi_conformance
 from walletreports.notifier.adapters.tables import contacts, telegram_updates
 
+from .bot_api_fakes import BOT, TOKEN, FakeSlack, FakeTelegram, error, served
 from .conftest import WALLET, NotifierDriver
 
-TOKEN = "123456:TEST-token"
 SECRET = "webhook-secret-for-tests-0123"
-BOT = "wallet_reports_test_bot"
 updates = itertools.count(1_000)
-
-
-class FakeTelegram:
-    """The Bot API's sendMessage, as Telegram documents its answers; a chat can be set
-    to answer 403 (blocked) or 429 once (retry_after)."""
-
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-        self.attempts: list[tuple[float, dict[str, Any]]] = []
-        self.blocked: set[int] = set()
-        self.limit_once: dict[int, int] = {}
-        self.app = Starlette(routes=[Route("/bot{token}/sendMessage", self.send, methods=["POST"])])
-
-    async def send(self, request: Request) -> JSONResponse:
-        if request.path_params["token"] != TOKEN:
-            return JSONResponse(
-                {"ok": False, "error_code": 401, "description": "Unauthorized"}, 401
-            )
-        if request.headers.get("content-type", "").startswith("application/json"):
-            body = dict(await request.json())
-        else:
-            body = dict(await request.form())
-        chat_id = int(body["chat_id"])
-        self.attempts.append((time.monotonic(), body))
-        if chat_id in self.blocked:
-            return JSONResponse(
-                {
-                    "ok": False,
-                    "error_code": 403,
-                    "description": "Forbidden: bot was blocked by the user",
-                },
-                403,
-            )
-        if chat_id in self.limit_once:
-            seconds = self.limit_once.pop(chat_id)
-            return JSONResponse(
-                {
-                    "ok": False,
-                    "error_code": 429,
-                    "description": f"Too Many Requests: retry after {seconds}",
-                    "parameters": {"retry_after": seconds},
-                },
-                429,
-            )
-        self.sent.append(body)
-        message = {
-            "message_id": len(self.sent),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
-            "text": body["text"],
-        }
-        return JSONResponse({"ok": True, "result": message})
-
-    def to(self, chat_id: int) -> list[dict[str, Any]]:
-        return [m for m in self.sent if int(m["chat_id"]) == chat_id]
-
-
-class FakeSlack:
-    def __init__(self) -> None:
-        self.posts: list[dict[str, Any]] = []
-        self.fail_next: list[int] = []
-        self.app = Starlette(routes=[Route("/services/T0/B0/hook", self.post, methods=["POST"])])
-
-    async def post(self, request: Request) -> JSONResponse:
-        if self.fail_next:
-            return JSONResponse({"error": "boom"}, self.fail_next.pop(0))
-        self.posts.append(dict(await request.json()))
-        return JSONResponse("ok")
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
 async def fakes() -> AsyncIterator[tuple[FakeTelegram, FakeSlack]]:
     telegram, slack = FakeTelegram(), FakeSlack()
-    async with serving(telegram.app) as telegram_url, serving(slack.app) as slack_url:  # type: ignore[arg-type]
-        telegram.url, slack.url = telegram_url, slack_url  # type: ignore[attr-defined]
+    async with served(telegram), served(slack):
         yield telegram, slack
 
 
@@ -117,8 +45,8 @@ def service_env(fakes: tuple[FakeTelegram, FakeSlack]) -> dict[str, str]:
         "NOTIFIER_TELEGRAM_BOT_TOKEN": TOKEN,
         "NOTIFIER_TELEGRAM_BOT_USERNAME": BOT,
         "NOTIFIER_TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "NOTIFIER_TELEGRAM_API_URL": telegram.url,  # type: ignore[attr-defined]
-        "NOTIFIER_SLACK_WEBHOOK_URL": f"{slack.url}/services/T0/B0/hook",  # type: ignore[attr-defined]
+        "NOTIFIER_TELEGRAM_API_URL": telegram.url,
+        "NOTIFIER_SLACK_WEBHOOK_URL": f"{slack.url}/services/T0/B0/hook",
     }
 
 
@@ -323,3 +251,82 @@ async def test_a_staff_alert_reaches_slack_escaped(
     assert post["text"].startswith(":rotating_light: *[staff]")
     # email staff get theirs as before
     assert len(await svc.rows(event_id=event.event_id, channel="email")) == 2
+
+
+async def resend(svc: NotifierDriver, notification_id: uuid.UUID) -> Any:
+    response = await svc.http.post(
+        f"/admin/api/notifications/{notification_id}/resend",
+        json={"staff_email": "ops@wallet-reports.test", "reason": "the chat is back"},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_staff_resend_a_failed_telegram_message_and_it_arrives_once(
+    svc: NotifierDriver, fakes: tuple[FakeTelegram, FakeSlack]
+) -> None:
+    telegram, _ = fakes
+    user, chat = await linked_user(svc, telegram)
+    telegram.fail_once[chat] = error(400, "Bad Request: chat not found")
+    order_id = await paid(svc, user)
+    row = await svc.row(order_id=order_id, channel="telegram")
+    await svc.until_status(row.id, "failed")
+    assert [m for m in telegram.to(chat) if "received your payment" in m["text"]] == []
+
+    answer = await resend(svc, row.id)
+
+    assert answer["kind"] == "same_message"
+    sent = await svc.until_status(row.id, "sent")
+    assert (sent.resends, sent.last_resent_by) == (1, "staff:ops@wallet-reports.test")
+    (message,) = [m for m in telegram.to(chat) if "received your payment" in m["text"]]
+    assert message["parse_mode"] == "HTML"
+    # A second resend of a sent message is refused: nothing goes out twice.
+    again = await svc.http.post(
+        f"/admin/api/notifications/{row.id}/resend", json={"staff_email": "ops@wallet-reports.test"}
+    )
+    assert again.status_code == 409, again.text
+    assert len([m for m in telegram.to(chat) if "received your payment" in m["text"]]) == 1
+
+
+async def test_staff_resend_a_failed_slack_alert_and_it_arrives_once(
+    svc: NotifierDriver, fakes: tuple[FakeTelegram, FakeSlack]
+) -> None:
+    _, slack = fakes
+    slack.fail_next.append(404)  # Slack's answer to a removed webhook: failed for good
+    marker = uuid.uuid4().hex[:8]
+    event = IntakePaused(reason=f"weekly budget reached {marker}")
+    await svc.publish(event)
+    await svc.handled(event)
+    row = await svc.row(event_id=event.event_id, channel="slack")
+    await svc.until_status(row.id, "failed")
+    assert [p for p in slack.posts if marker in p["text"]] == []
+
+    answer = await resend(svc, row.id)
+
+    assert answer["kind"] == "same_message"
+    await svc.until_status(row.id, "sent")
+    assert len([p for p in slack.posts if marker in p["text"]]) == 1
+
+
+async def test_readiness_asks_telegram_and_slack(svc: NotifierDriver) -> None:
+    body = await svc.service.wait_ready()
+    assert body["checks"]["telegram"] == "ok"
+    assert body["checks"]["slack"] == "ok"
+
+
+async def test_with_the_webhook_every_route_answers_as_its_openapi_says(
+    svc: NotifierDriver,
+) -> None:
+    report = await check_openapi_conformance(svc.service)
+    assert report.ok, report.describe()
+
+
+async def test_the_bot_token_never_reaches_the_log(
+    svc: NotifierDriver, fakes: tuple[FakeTelegram, FakeSlack], caplog: pytest.LogCaptureFixture
+) -> None:
+    telegram, _ = fakes
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        await linked_user(svc, telegram)  # the reply: a sendMessage, whose URL has the token
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("/bot<bot-token>/sendMessage" in line for line in lines), lines
+    assert not any(TOKEN in line for line in lines)

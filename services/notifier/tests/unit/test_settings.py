@@ -103,3 +103,89 @@ def test_a_production_configuration_loads(monkeypatch):
     )
     assert settings.public_base_url == "https://reports.example.com"
     assert settings.smtp_password is not None and "secret" not in repr(settings)
+
+
+TELEGRAM = {
+    "NOTIFIER_TELEGRAM_BOT_TOKEN": "123456:ABC-def_ghi",
+    "NOTIFIER_TELEGRAM_BOT_USERNAME": "@wallet_reports_bot",
+}
+SECRET = {"NOTIFIER_TELEGRAM_WEBHOOK_SECRET": "s" * 16}
+
+
+def test_telegram_is_off_by_default_and_takes_its_updates_by_webhook(monkeypatch):
+    settings = load(monkeypatch, **BASE)
+    assert settings.telegram_bot_token is None and settings.telegram_bot_id is None
+    assert settings.telegram_updates == "webhook"
+    assert (settings.telegram_poll_timeout_seconds, settings.telegram_poll_retry_seconds) == (
+        30,
+        1.0,
+    )
+
+
+def test_the_webhook_needs_its_secret(monkeypatch):
+    with pytest.raises(ConfigError, match="NOTIFIER_TELEGRAM_WEBHOOK_SECRET: is required"):
+        load(monkeypatch, **BASE, **TELEGRAM)
+    settings = load(monkeypatch, **BASE, **TELEGRAM, **SECRET)
+    assert settings.telegram_bot_id == 123456
+    assert "ABC-def" not in repr(settings) and "s" * 16 not in repr(settings)
+
+
+def test_polling_needs_no_secret_nor_public_url(monkeypatch):
+    settings = load(
+        monkeypatch,
+        **BASE,
+        **TELEGRAM,
+        NOTIFIER_TELEGRAM_UPDATES="polling",
+        NOTIFIER_TELEGRAM_POLL_TIMEOUT_SECONDS="50",
+        NOTIFIER_TELEGRAM_POLL_RETRY_SECONDS="0.5",
+    )
+    assert settings.telegram_updates == "polling"
+    assert settings.telegram_webhook_token is None
+    assert (settings.telegram_poll_timeout_seconds, settings.telegram_poll_retry_seconds) == (
+        50,
+        0.5,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"NOTIFIER_TELEGRAM_UPDATES": "push"}, "NOTIFIER_TELEGRAM_UPDATES"),
+        ({"NOTIFIER_TELEGRAM_POLL_TIMEOUT_SECONDS": "0"}, "NOTIFIER_TELEGRAM_POLL_TIMEOUT_SECONDS"),
+        (
+            {"NOTIFIER_TELEGRAM_POLL_TIMEOUT_SECONDS": "51"},
+            "NOTIFIER_TELEGRAM_POLL_TIMEOUT_SECONDS",
+        ),
+        (
+            {"NOTIFIER_TELEGRAM_POLL_TIMEOUT_SECONDS": "2.5"},
+            "NOTIFIER_TELEGRAM_POLL_TIMEOUT_SECONDS",
+        ),
+        ({"NOTIFIER_TELEGRAM_POLL_RETRY_SECONDS": "0"}, "NOTIFIER_TELEGRAM_POLL_RETRY_SECONDS"),
+        ({"NOTIFIER_TELEGRAM_POLL_RETRY_SECONDS": "61"}, "NOTIFIER_TELEGRAM_POLL_RETRY_SECONDS"),
+        (
+            {"NOTIFIER_TELEGRAM_BOT_TOKEN": "not-a-token"},
+            "NOTIFIER_TELEGRAM_BOT_TOKEN: must be a bot token",
+        ),
+        ({"NOTIFIER_TELEGRAM_BOT_TOKEN": " "}, "NOTIFIER_TELEGRAM_BOT_TOKEN: is empty"),
+        # Polling needs no secret, but one given must be one Telegram takes: the
+        # `telegram webhook set` command sends it, and a bad one is said at start.
+        (
+            {"NOTIFIER_TELEGRAM_WEBHOOK_SECRET": "too-short"},
+            "NOTIFIER_TELEGRAM_WEBHOOK_SECRET: must be 16-256",
+        ),
+        (
+            {"NOTIFIER_TELEGRAM_WEBHOOK_SECRET": "has spaces in it, sixteen+"},
+            "NOTIFIER_TELEGRAM_WEBHOOK_SECRET: must be 16-256",
+        ),
+        ({"NOTIFIER_TELEGRAM_BOT_USERNAME": "no"}, "NOTIFIER_TELEGRAM_BOT_USERNAME"),
+    ],
+)
+def test_a_bad_telegram_value_is_named(monkeypatch, env, named):
+    values = {**TELEGRAM, "NOTIFIER_TELEGRAM_UPDATES": "polling", **env}
+    with pytest.raises(ConfigError, match=named):
+        load(monkeypatch, **BASE, **values)
+
+
+def test_polling_without_a_bot_is_refused(monkeypatch):
+    with pytest.raises(ConfigError, match="NOTIFIER_TELEGRAM_UPDATES: polling needs"):
+        load(monkeypatch, **BASE, NOTIFIER_TELEGRAM_UPDATES="polling")

@@ -10,22 +10,33 @@ kit provides (settings, units, clock, database, jetstream).
   `notifier.email` performer sends with it, and so does account mail.
 - `telegram`: with NOTIFIER_TELEGRAM_BOT_TOKEN, the Telegram channel (templates/telegram,
   its `notifier.telegram` performer, and `notifier.telegram_reply` for the bot's answers
-  to updates) and what linking needs (`TelegramConfig`); None otherwise.
+  to updates) and what linking and the webhook need (`TelegramConfig`); None otherwise.
+  The token is redacted from httpx's request log lines (it is in every Bot API URL).
+- `telegram_poller`: with NOTIFIER_TELEGRAM_UPDATES=polling, the long poller that the
+  one-replica task entrypoints.telegram_polling runs; None otherwise.
 - with NOTIFIER_SLACK_WEBHOOK_URL, the Slack channel (staff alerts, `notifier.slack`).
 - `rules`: how old an event may be and still be mailed.
 - `dev_mailbox`: the dev SMTP sink's Maildir reader, or None (NOTIFIER_DEV_MAILBOX_DIR).
-- readiness check `smtp`: a connect and EHLO, its answer kept a few seconds so probes
-  do not each open a connection (with the smtp backend only).
+- readiness checks, each answer kept a few seconds (CachedProbe) so probes do not each
+  open a connection: `smtp` (a connect and EHLO; the smtp backend only); `telegram`
+  (getMe answers for the token, as the bot NOTIFIER_TELEGRAM_BOT_USERNAME names); `slack`
+  (the webhook's host resolves and takes a TCP and TLS connection: an incoming webhook
+  has no call that does not post, so whether it is still valid shows on a send only).
+  `telegram` and `slack` are optional (kit: required=False): when they fail the replica
+  is degraded, not unready, since email and account mail still go out.
+- sends: NOTIFIER_SEND_CONCURRENCY at once (platform.perform_at_once), all channels.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import MappingProxyType
+from typing import Literal
 
 from walletreports.kit import EffectPolicy, Platform
 
@@ -44,8 +55,11 @@ from .adapters.slack_channel import SlackChannel, slack_escape
 from .adapters.slack_webhook import TIMEOUT_SECONDS as SLACK_TIMEOUT_SECONDS
 from .adapters.slack_webhook import SlackWebhook
 from .adapters.smtp_sender import SmtpConfig, SmtpSender
+from .adapters.telegram_bot_api import BotApi
 from .adapters.telegram_channel import TelegramChannel
+from .adapters.token_redaction import TokenRedaction
 from .domain import Channel, Links
+from .entrypoints.telegram_polling import TelegramPoller
 from .service_layer.notifying import DeliveryRules
 from .service_layer.ports import ChannelPort, EmailSender
 from .service_layer.telegram_linking import REPLY_KIND
@@ -60,8 +74,10 @@ READINESS_CACHE_SECONDS = 5.0
 @dataclass(frozen=True)
 class TelegramConfig:
     bot_username: str
-    webhook_secret: str = field(repr=False)
     link_ttl: timedelta
+    updates: Literal["webhook", "polling"] = "webhook"
+    # Required with the webhook; None when polling without one configured.
+    webhook_secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,7 @@ class NotifierCollaborators:
     rules: DeliveryRules
     dev_mailbox: DevMailbox | None
     telegram: TelegramConfig | None
+    telegram_poller: TelegramPoller | None = None
 
 
 def smtp_config(settings: NotifierSettings) -> SmtpConfig:
@@ -102,17 +119,20 @@ def send_policy(
 
 
 class CachedProbe:
-    """A readiness probe's answer, asked again only after `seconds`."""
+    """A readiness probe's answer ("ok" or what is wrong), asked again only after
+    `seconds`: /readyz is asked often, by every probe of every orchestrator."""
 
-    def __init__(self, sender: EmailSender, seconds: float = READINESS_CACHE_SECONDS) -> None:
-        self.sender = sender
+    def __init__(
+        self, probe: Callable[[], Awaitable[str]], seconds: float = READINESS_CACHE_SECONDS
+    ) -> None:
+        self.probe = probe
         self.seconds = seconds
         self._answer: tuple[float, str] | None = None
 
     async def __call__(self) -> str:
         now = time.monotonic()
         if self._answer is None or now - self._answer[0] > self.seconds:
-            self._answer = (now, await self.sender.probe())
+            self._answer = (now, await self.probe())
         return self._answer[1]
 
 
@@ -132,20 +152,28 @@ async def bootstrap(platform: Platform[NotifierSettings]) -> AsyncIterator[Notif
     else:
         config = smtp_config(settings)
         sender, longest = SmtpSender(config), config.longest_send_seconds
-        platform.add_readiness_check("smtp", CachedProbe(sender))
+        platform.add_readiness_check("smtp", CachedProbe(sender.probe))
     platform.add_performer(
         Channel.EMAIL.effect_kind,
         EmailPerformer(sender, clock=platform.clock, policy=send_policy(settings, longest)),
     )
+    platform.perform_at_once(settings.send_concurrency)
     channels: dict[Channel, ChannelPort] = {Channel.EMAIL: email}
     telegram: TelegramConfig | None = None
+    poller: TelegramPoller | None = None
     async with contextlib.AsyncExitStack() as stack:
         token = settings.telegram_bot_token
         if token is not None:
+            redaction = TokenRedaction(token.get_secret_value())
+            redaction.install()
+            stack.callback(redaction.remove)
             bot_sender = telegram_bot.BotSender(
                 telegram_bot.bot(token.get_secret_value(), settings.telegram_api_url)
             )
             stack.push_async_callback(bot_sender.close)
+            # Its own client: a long poll must not hold a connection a send waits for.
+            api = BotApi(token.get_secret_value(), settings.telegram_api_url)
+            stack.push_async_callback(api.close)
             channels[Channel.TELEGRAM] = TelegramChannel(
                 TemplateSet(Channel.TELEGRAM, links=links, product_name=PRODUCT_NAME)
             )
@@ -156,16 +184,33 @@ async def bootstrap(platform: Platform[NotifierSettings]) -> AsyncIterator[Notif
             )
             platform.add_performer(REPLY_KIND, TelegramReplyPerformer(bot_sender, policy=policy))
             secret = settings.telegram_webhook_token
-            assert secret is not None and settings.telegram_bot_username is not None  # settings
+            assert settings.telegram_bot_username is not None  # settings insist
             telegram = TelegramConfig(
                 bot_username=settings.telegram_bot_username.lstrip("@"),
-                webhook_secret=secret.get_secret_value(),
                 link_ttl=settings.telegram_link_ttl,
+                updates=settings.telegram_updates,
+                webhook_secret=None if secret is None else secret.get_secret_value(),
             )
+            platform.add_readiness_check(
+                "telegram",
+                CachedProbe(functools.partial(api.probe, telegram.bot_username)),
+                required=False,  # email still goes out without it: degraded, not down
+            )
+            bot_id = settings.telegram_bot_id
+            if settings.telegram_updates == "polling" and bot_id is not None:
+                poller = TelegramPoller(
+                    api,
+                    units=platform.units,
+                    clock=platform.clock,
+                    bot_id=bot_id,
+                    timeout_seconds=settings.telegram_poll_timeout_seconds,
+                    retry_seconds=settings.telegram_poll_retry_seconds,
+                )
         slack_url = settings.slack_webhook_url
         if slack_url is not None:
             slack = SlackWebhook(slack_url.get_secret_value())
             stack.push_async_callback(slack.close)
+            platform.add_readiness_check("slack", CachedProbe(slack.probe), required=False)
             channels[Channel.SLACK] = SlackChannel(
                 TemplateSet(
                     Channel.SLACK,
@@ -191,4 +236,5 @@ async def bootstrap(platform: Platform[NotifierSettings]) -> AsyncIterator[Notif
             rules=DeliveryRules(max_event_age=settings.max_event_age),
             dev_mailbox=None if mailbox_dir is None else DevMailbox(mailbox_dir),
             telegram=telegram,
+            telegram_poller=poller,
         )

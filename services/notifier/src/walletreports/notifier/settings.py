@@ -17,16 +17,26 @@ Besides the kit's shared variables, NOTIFIER_DATABASE_URL and NOTIFIER_HTTP_PORT
 - NOTIFIER_SEND_MAX_ATTEMPTS (8), NOTIFIER_SEND_RETRY_SECONDS (5),
   NOTIFIER_SEND_RETRY_MAX_SECONDS (600): a send that certainly failed (server away, 4xx,
   timeout) is tried again after 5 s, 10 s, 20 s ... at most 10 min, then `failed`.
+- NOTIFIER_SEND_CONCURRENCY (32): sends under way at once, all channels together. A
+  send mostly waits on the other side (an SMTP conversation is six round trips), so
+  more at once is more per second; 32 stays under the connections a mail server
+  usually allows one client (Postfix: 50).
 - NOTIFIER_MAX_EVENT_AGE_HOURS (72): older events are recorded as skipped, not sent (a
   new consumer replaying the stream must not mail two weeks of history).
 - NOTIFIER_SUBSCRIPTION_REMINDER_DAYS (3): how long before its end a subscription's
   reminder goes out.
-- NOTIFIER_TELEGRAM_BOT_TOKEN (unset: the Telegram channel is off),
-  NOTIFIER_TELEGRAM_BOT_USERNAME (required with a token: the deep link
-  https://t.me/<bot>?start=<token>), NOTIFIER_TELEGRAM_WEBHOOK_SECRET (required with a
-  token: Telegram's X-Telegram-Bot-Api-Secret-Token on POST /telegram/webhook),
-  NOTIFIER_TELEGRAM_API_URL (https://api.telegram.org), NOTIFIER_TELEGRAM_LINK_TTL_MINUTES
-  (30): how long a deep link's one-time token is good for.
+- NOTIFIER_TELEGRAM_BOT_TOKEN (unset: the Telegram channel is off; as BotFather gives
+  it, `<bot id>:<secret>`), NOTIFIER_TELEGRAM_BOT_USERNAME (required with a token: the
+  deep link https://t.me/<bot>?start=<token>), NOTIFIER_TELEGRAM_API_URL
+  (https://api.telegram.org), NOTIFIER_TELEGRAM_LINK_TTL_MINUTES (30): how long a deep
+  link's one-time token is good for.
+- NOTIFIER_TELEGRAM_UPDATES (`webhook`): how the bot's updates arrive. `webhook`:
+  Telegram POSTs them to /telegram/webhook, which needs NOTIFIER_TELEGRAM_WEBHOOK_SECRET
+  (Telegram's X-Telegram-Bot-Api-Secret-Token; register it with `python -m
+  walletreports.notifier telegram webhook set`). `polling`: one replica asks getUpdates
+  (no public URL needed, no secret; the webhook route answers 404),
+  NOTIFIER_TELEGRAM_POLL_TIMEOUT_SECONDS (30) long, and waits
+  NOTIFIER_TELEGRAM_POLL_RETRY_SECONDS (1, doubling to 60) after a failure.
 - NOTIFIER_SLACK_WEBHOOK_URL (unset: no Slack): staff alerts also go to this incoming
   webhook.
 - NOTIFIER_DEV_MAILBOX_DIR (unset): the dev SMTP sink's Maildir, listed by
@@ -48,6 +58,11 @@ from walletreports.kit import HttpPort, ServiceSettings
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_EMAIL_FROM = "Wallet Reports <reports@localhost>"
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+TELEGRAM_API_URL = "https://api.telegram.org"
+# What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,256}")
+# BotFather's tokens: the bot's numeric id, a colon, the secret part.
+BOT_TOKEN_PATTERN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 
 
 def _address(value: str) -> str:
@@ -83,9 +98,33 @@ def _address_list(value: str) -> str:
     return value
 
 
+def _bot_token(value: SecretStr) -> SecretStr:
+    token = value.get_secret_value()
+    if not token.strip():
+        raise ValueError("is empty (unset it to turn Telegram off)")
+    if not BOT_TOKEN_PATTERN.fullmatch(token):
+        # The value is a secret: the message never quotes it.
+        raise ValueError("must be a bot token as BotFather gives it, like 123456:ABC-DEF...")
+    return value
+
+
+def _webhook_secret(value: SecretStr) -> SecretStr:
+    if not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+        raise ValueError("must be 16-256 of A-Z a-z 0-9 _ - (what Telegram allows)")
+    return value
+
+
+def bot_id(token: str) -> int:
+    """The bot's id: the part of its token before the colon (not secret: it is the bot's
+    user id)."""
+    return int(token.partition(":")[0])
+
+
 EmailAddress = Annotated[str, AfterValidator(_address)]
 EmailAddressList = Annotated[str, AfterValidator(_address_list)]
 BaseUrl = Annotated[str, AfterValidator(_base_url)]
+BotToken = Annotated[SecretStr, AfterValidator(_bot_token)]
+WebhookSecret = Annotated[SecretStr, AfterValidator(_webhook_secret)]
 
 
 class NotifierSettings(ServiceSettings, env_prefix="NOTIFIER_"):
@@ -113,6 +152,7 @@ class NotifierSettings(ServiceSettings, env_prefix="NOTIFIER_"):
     )
     smtp_validate_certs: bool = Field(True, validation_alias="NOTIFIER_SMTP_VALIDATE_CERTS")
     send_max_attempts: int = Field(8, validation_alias="NOTIFIER_SEND_MAX_ATTEMPTS", ge=1, le=100)
+    send_concurrency: int = Field(32, validation_alias="NOTIFIER_SEND_CONCURRENCY", ge=1, le=500)
     send_retry_seconds: float = Field(
         5.0, validation_alias="NOTIFIER_SEND_RETRY_SECONDS", ge=0.01, le=3600
     )
@@ -126,17 +166,28 @@ class NotifierSettings(ServiceSettings, env_prefix="NOTIFIER_"):
         3.0, validation_alias="NOTIFIER_SUBSCRIPTION_REMINDER_DAYS", ge=0, le=365
     )
     dev_mailbox_dir: Path | None = Field(None, validation_alias="NOTIFIER_DEV_MAILBOX_DIR")
-    telegram_bot_token: SecretStr | None = Field(
+    telegram_bot_token: BotToken | None = Field(
         None, validation_alias="NOTIFIER_TELEGRAM_BOT_TOKEN"
     )
     telegram_bot_username: str | None = Field(
         None, validation_alias="NOTIFIER_TELEGRAM_BOT_USERNAME", pattern=r"^@?[A-Za-z0-9_]{3,64}$"
     )
-    telegram_webhook_token: SecretStr | None = Field(
+    telegram_webhook_token: WebhookSecret | None = Field(
         None, validation_alias="NOTIFIER_TELEGRAM_WEBHOOK_SECRET"
     )
     telegram_api_url: BaseUrl = Field(
-        "https://api.telegram.org", validation_alias="NOTIFIER_TELEGRAM_API_URL"
+        TELEGRAM_API_URL, validation_alias="NOTIFIER_TELEGRAM_API_URL"
+    )
+    telegram_updates: Literal["webhook", "polling"] = Field(
+        "webhook", validation_alias="NOTIFIER_TELEGRAM_UPDATES"
+    )
+    # Telegram holds a getUpdates this long when there is nothing to answer: longer is
+    # fewer requests, but it must stay under whatever cuts idle connections on the way.
+    telegram_poll_timeout_seconds: int = Field(
+        30, validation_alias="NOTIFIER_TELEGRAM_POLL_TIMEOUT_SECONDS", ge=1, le=50
+    )
+    telegram_poll_retry_seconds: float = Field(
+        1.0, validation_alias="NOTIFIER_TELEGRAM_POLL_RETRY_SECONDS", ge=0.01, le=60
     )
     telegram_link_ttl_minutes: float = Field(
         30.0, validation_alias="NOTIFIER_TELEGRAM_LINK_TTL_MINUTES", gt=0, le=24 * 60
@@ -157,20 +208,20 @@ class NotifierSettings(ServiceSettings, env_prefix="NOTIFIER_"):
                     "NOTIFIER_EMAIL_BACKEND: console prints one-time links; not in production"
                 )
         if self.telegram_bot_token is not None:
-            if not self.telegram_bot_token.get_secret_value().strip():
-                raise ValueError("NOTIFIER_TELEGRAM_BOT_TOKEN: is empty (unset it to turn off)")
             if self.telegram_bot_username is None:
                 raise ValueError(
                     "NOTIFIER_TELEGRAM_BOT_USERNAME: is required with NOTIFIER_TELEGRAM_BOT_TOKEN"
                 )
-            secret = self.telegram_webhook_token
-            if secret is None or not re.fullmatch(
-                r"[A-Za-z0-9_-]{16,256}", secret.get_secret_value()
-            ):
+            if self.telegram_updates == "webhook" and self.telegram_webhook_token is None:
                 raise ValueError(
                     "NOTIFIER_TELEGRAM_WEBHOOK_SECRET: is required with NOTIFIER_TELEGRAM_BOT_TOKEN"
-                    " (16-256 of A-Z a-z 0-9 _ -, as Telegram allows)"
+                    " (16-256 of A-Z a-z 0-9 _ -, as Telegram allows) unless"
+                    " NOTIFIER_TELEGRAM_UPDATES=polling"
                 )
+        elif self.telegram_updates == "polling":
+            raise ValueError(
+                "NOTIFIER_TELEGRAM_UPDATES: polling needs NOTIFIER_TELEGRAM_BOT_TOKEN (no bot to poll)"
+            )
         slack = self.slack_webhook_url
         if slack is not None and not slack.get_secret_value().startswith(("https://", "http://")):
             raise ValueError("NOTIFIER_SLACK_WEBHOOK_URL: must be an http(s):// URL")
@@ -193,6 +244,12 @@ class NotifierSettings(ServiceSettings, env_prefix="NOTIFIER_"):
     @property
     def telegram_link_ttl(self) -> timedelta:
         return timedelta(minutes=self.telegram_link_ttl_minutes)
+
+    @property
+    def telegram_bot_id(self) -> int | None:
+        """The bot's own id, the token's public part (its updates' offset is kept by it)."""
+        token = self.telegram_bot_token
+        return None if token is None else bot_id(token.get_secret_value())
 
     @property
     def subscription_reminder(self) -> timedelta:

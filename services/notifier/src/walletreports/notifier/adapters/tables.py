@@ -156,3 +156,15 @@ notifications = Table(
     Index("notifications_user", "user_id"),
     Index("notifications_recipient", "recipient"),
 )
+
+# Long polling (NOTIFIER_TELEGRAM_UPDATES=polling): per bot, the offset getUpdates goes
+# on from (the last handled update_id + 1), written in the transaction that handled
+# that update, so a restart neither skips an update nor handles one twice; and when it
+# last moved (Telegram may number updates afresh after a week without any).
+telegram_poll_offsets = Table(
+    "telegram_poll_offsets",
+    metadata,
+    Column("bot_id", BigInteger, primary_key=True),
+    Column("next_update_id", BigInteger, nullable=False),
+    Column("advanced_at", DateTime(timezone=True), nullable=False),
+)

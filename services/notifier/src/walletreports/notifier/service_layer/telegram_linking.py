@@ -3,7 +3,8 @@
 
 - `mint_link`: a new token for a known user (only its hash is stored), valid for
   NOTIFIER_TELEGRAM_LINK_TTL_MINUTES, and the deep link that carries it.
-- `handle_update`: one update from Telegram, once by its update_id: `/start <token>`
+- `handle_update`: one update from Telegram, however it came (the webhook, or long
+  polling: entrypoints.telegram_polling), once by its update_id: `/start <token>`
   links the chat if the token is known, unused and not expired (the token is then
   used); anything else links nothing. The outcome and its reason are recorded, and the
   chat gets a reply (a durable side effect of kind REPLY_KIND, performed after commit).
@@ -41,6 +42,14 @@ class MintedLink:
 class Handled:
     outcome: LinkOutcome | None  # None: a resent update, or one with no chat (nothing done)
     user_id: uuid.UUID | None = None
+    duplicate: bool = False  # handled before (Telegram sent it again): nothing done now
+
+    @property
+    def label(self) -> str:
+        """What it did, in a word (logs and metrics)."""
+        if self.duplicate:
+            return "duplicate"
+        return "ignored" if self.outcome is None else self.outcome.value
 
 
 async def mint_link(
@@ -61,7 +70,7 @@ async def mint_link(
 
 async def handle_update(uow: TelegramUnitPort, update: BotUpdate, *, now: datetime) -> Handled:
     if update.chat_id is None:
-        await uow.telegram.record_update(
+        recorded = await uow.telegram.record_update(
             update.update_id,
             chat_id=None,
             user_id=None,
@@ -69,14 +78,15 @@ async def handle_update(uow: TelegramUnitPort, update: BotUpdate, *, now: dateti
             reason="no message with a chat",
             at=now,
         )
-        return Handled(None)
+        return Handled(None, duplicate=not recorded)
     chat_id = update.chat_id
     outcome, user_id, reason = await _link(uow, update, chat_id, now=now)
     recorded = await uow.telegram.record_update(
         update.update_id, chat_id=chat_id, user_id=user_id, outcome=outcome, reason=reason, at=now
     )
     if not recorded:
-        return Handled(None)  # Telegram sent it again: done already, replied already
+        # Telegram sent it again: done already, replied already
+        return Handled(None, duplicate=True)
     reply = OutgoingTelegram(chat_id=chat_id, text=REPLIES[outcome], parse_mode="HTML")
     await uow.request_effect(REPLY_KIND, str(update.update_id), reply.to_payload())
     return Handled(outcome, user_id)

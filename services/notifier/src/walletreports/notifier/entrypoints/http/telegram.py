@@ -1,7 +1,10 @@
 """Telegram: the deep link web shows a user (POST /v1/users/{id}/telegram-link, internal),
 and the bot's webhook (POST /telegram/webhook, called by Telegram, checked by the
 secret it was registered with: X-Telegram-Bot-Api-Secret-Token). With no
-NOTIFIER_TELEGRAM_BOT_TOKEN both answer 404 `telegram_not_configured`."""
+NOTIFIER_TELEGRAM_BOT_TOKEN both answer 404 `telegram_not_configured`; with
+NOTIFIER_TELEGRAM_UPDATES=polling the webhook answers 404 `telegram_webhook_off` (the
+updates are polled: entrypoints.telegram_polling; a stray webhook must not be a second
+way in)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from walletreports.kit import Forbidden, InternalAuth, NotFound, collaborator, error_responses
 
+from ...adapters.telegram_metrics import count_update
 from ...bootstrap import TelegramConfig
 from ...domain.telegram import BotUpdate
 from ...service_layer import telegram_linking
@@ -24,6 +28,8 @@ from .dependencies import NotifierUnits, Now
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Where Telegram is told to POST updates (the `telegram webhook set` command).
+WEBHOOK_PATH = "/telegram/webhook"
 
 TelegramDep = Annotated[TelegramConfig | None, collaborator("telegram")]
 
@@ -33,6 +39,15 @@ class TelegramNotConfigured(NotFound):
 
     def __init__(self) -> None:
         super().__init__("the Telegram channel is off here (no NOTIFIER_TELEGRAM_BOT_TOKEN)")
+
+
+class TelegramWebhookOff(NotFound):
+    code = "telegram_webhook_off"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "updates are polled here (NOTIFIER_TELEGRAM_UPDATES=polling): the webhook is off"
+        )
 
 
 class WrongWebhookSecret(Forbidden):
@@ -82,13 +97,16 @@ def _checked(
     telegram: Configured,
     secret: Annotated[str | None, Header(alias=SECRET_HEADER)] = None,
 ) -> TelegramConfig:
-    if secret is None or not hmac.compare_digest(secret.encode(), telegram.webhook_secret.encode()):
+    expected = telegram.webhook_secret
+    if telegram.updates != "webhook" or expected is None:
+        raise TelegramWebhookOff()
+    if secret is None or not hmac.compare_digest(secret.encode(), expected.encode()):
         raise WrongWebhookSecret(f"{SECRET_HEADER} is missing or wrong")
     return telegram
 
 
 links_router = APIRouter(prefix="/v1/users", tags=["telegram"], dependencies=[InternalAuth])
-webhook_router = APIRouter(prefix="/telegram", tags=["telegram"])
+webhook_router = APIRouter(tags=["telegram"])
 
 
 @links_router.post(
@@ -124,7 +142,7 @@ async def mint_telegram_link(
 
 
 @webhook_router.post(
-    "/webhook",
+    WEBHOOK_PATH,
     summary="Telegram's updates to the bot (setWebhook with secret_token)",
     description="`/start <token>` links the chat (the token known, unused, not expired);"
     " every update is recorded once with its outcome and the chat gets a reply.",
@@ -135,7 +153,8 @@ async def mint_telegram_link(
         described={
             403: f"{SECRET_HEADER} is missing or wrong (`wrong_webhook_secret`):"
             " nothing is recorded.",
-            404: "Telegram is off here (`telegram_not_configured`).",
+            404: "Telegram is off here (`telegram_not_configured`), or its updates are"
+            " polled (`telegram_webhook_off`).",
             422: "Not an update.",
         },
     ),
@@ -149,12 +168,13 @@ async def telegram_webhook(
     bot_update = BotUpdate.from_json(update.model_dump())
     async with units() as uow:
         handled = await telegram_linking.handle_update(uow, bot_update, now=now)
+    count_update("webhook", handled.label)
     if handled.outcome is not None:
         log.info(
             "telegram update %d from chat %s: %s",
             bot_update.update_id,
             bot_update.chat_id,
-            handled.outcome.value,
+            handled.label,
         )
     return WebhookAnswer(
         ok=True, outcome=None if handled.outcome is None else handled.outcome.value
