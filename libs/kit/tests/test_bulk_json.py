@@ -88,9 +88,7 @@ async def test_an_update_from_json_changes_only_the_named_columns_of_the_named_r
     first, second, untouched = thing("first"), thing("second"), thing("untouched")
     async with db.sessions() as session, session.begin():
         statement = insert_from_json(things, COLUMNS)
-        await session.execute(
-            statement, {"rows": rows_json([first, second, untouched], COLUMNS)}
-        )
+        await session.execute(statement, {"rows": rows_json([first, second, untouched], COLUMNS)})
     later = datetime(2027, 1, 1, tzinfo=UTC)
     changes = [
         {"id": first["id"], "count": 10, "at": later},
