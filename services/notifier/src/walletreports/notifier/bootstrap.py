@@ -101,6 +101,7 @@ def smtp_config(settings: NotifierSettings) -> SmtpConfig:
         password=None if password is None else password.get_secret_value(),
         timeout_seconds=settings.smtp_timeout_seconds,
         validate_certs=settings.smtp_validate_certs,
+        keep_open_seconds=settings.smtp_keep_open_seconds,
         local_hostname=EmailIdentity(settings.email_from).domain,
     )
 
@@ -162,6 +163,8 @@ async def bootstrap(platform: Platform[NotifierSettings]) -> AsyncIterator[Notif
     telegram: TelegramConfig | None = None
     poller: TelegramPoller | None = None
     async with contextlib.AsyncExitStack() as stack:
+        if isinstance(sender, SmtpSender):
+            stack.push_async_callback(sender.close)  # QUIT the kept sessions
         token = settings.telegram_bot_token
         if token is not None:
             redaction = TokenRedaction(token.get_secret_value())

@@ -13,7 +13,9 @@ Besides the kit's shared variables, NOTIFIER_DATABASE_URL and NOTIFIER_HTTP_PORT
 - NOTIFIER_SMTP_HOST (localhost), NOTIFIER_SMTP_PORT (25, 587 with starttls, 465 with
   tls), NOTIFIER_SMTP_SECURITY (`starttls`; `none` or `tls`), NOTIFIER_SMTP_USERNAME,
   NOTIFIER_SMTP_PASSWORD (unset: no auth), NOTIFIER_SMTP_TIMEOUT_SECONDS (10),
-  NOTIFIER_SMTP_VALIDATE_CERTS (true).
+  NOTIFIER_SMTP_VALIDATE_CERTS (true), NOTIFIER_SMTP_KEEP_OPEN_SECONDS (10; 0: a new
+  connection for every message): how long a connection is kept open for the next
+  message (a TLS handshake and login per message cost more than the message).
 - NOTIFIER_SEND_MAX_ATTEMPTS (8), NOTIFIER_SEND_RETRY_SECONDS (5),
   NOTIFIER_SEND_RETRY_MAX_SECONDS (600): a send that certainly failed (server away, 4xx,
   timeout) is tried again after 5 s, 10 s, 20 s ... at most 10 min, then `failed`.
@@ -151,6 +153,9 @@ class NotifierSettings(ServiceSettings, env_prefix="NOTIFIER_"):
         10.0, validation_alias="NOTIFIER_SMTP_TIMEOUT_SECONDS", gt=0, le=120
     )
     smtp_validate_certs: bool = Field(True, validation_alias="NOTIFIER_SMTP_VALIDATE_CERTS")
+    smtp_keep_open_seconds: float = Field(
+        10.0, validation_alias="NOTIFIER_SMTP_KEEP_OPEN_SECONDS", ge=0, le=300
+    )
     send_max_attempts: int = Field(8, validation_alias="NOTIFIER_SEND_MAX_ATTEMPTS", ge=1, le=100)
     send_concurrency: int = Field(32, validation_alias="NOTIFIER_SEND_CONCURRENCY", ge=1, le=500)
     send_retry_seconds: float = Field(
