@@ -282,7 +282,8 @@ class EffectRunner:
     async def _perform(self, performer: Performer, intent: Intent) -> _Outcome:
         timeout = performer.policy.timeout_seconds
         try:
-            result = await asyncio.wait_for(performer.perform(intent), timeout)
+            async with asyncio.timeout(timeout):  # no task of its own, as wait_for makes
+                result = await performer.perform(intent)
         except EffectNotPerformed as exc:
             return self._not_performed(
                 performer, intent, f"not performed: {_describe(exc)}", at_least=exc.retry_after
