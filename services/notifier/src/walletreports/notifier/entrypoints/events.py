@@ -43,7 +43,7 @@ from walletreports.kit import Clock, EventHandlers, UnitOfWork
 from ..adapters import contacts_repo
 from ..adapters.metrics import count
 from ..adapters.unit_of_work import NotifierUnitOfWork
-from ..domain import Channel, KnownOrder, Notice, NotificationStatus
+from ..domain import Channel, Notice, NotificationStatus
 from ..service_layer import notices
 from ..service_layer.notifying import DeliveryRules, deliver
 from ..service_layer.ports import ChannelPort
@@ -89,18 +89,9 @@ async def update_contact(event: UserUpdated, uow: UnitOfWork) -> None:
     await contacts_repo.upsert_from_user_event(uow.session, event)
 
 
-@handlers.on(OrderCreated)
-async def remember_order(event: OrderCreated, uow: NotifierUnitOfWork) -> None:
-    await uow.orders.remember(
-        KnownOrder(
-            order_id=event.order_id,
-            user_id=event.user_id,
-            product=event.product,
-            wallet_address=event.wallet_address,
-            description=event.description,
-            price_usd=event.price_usd,
-        )
-    )
+@handlers.on_batch(OrderCreated)
+async def remember_order(events: Sequence[OrderCreated], uow: NotifierUnitOfWork) -> None:
+    await uow.orders.remember_many([notices.known_order(event) for event in events])
 
 
 # --- to the user ------------------------------------------------------------------
@@ -114,18 +105,7 @@ async def tell_payment_received(
     channels: Channels,
     rules: DeliveryRules,
 ) -> None:
-    await uow.orders.remember_many(
-        [
-            KnownOrder(
-                order_id=event.order_id,
-                user_id=event.user_id,
-                product=event.product,
-                wallet_address=event.wallet_address,
-                paid_via=event.paid_via,
-            )
-            for event in events
-        ]
-    )
+    await uow.orders.remember_many([notices.known_order(event) for event in events])
     await _tell(uow, _each(notices.payment_received, events), clock, channels, rules)
 
 

@@ -13,6 +13,7 @@ from NOTIFIER_PUBLIC_BASE_URL (domain.links), so a stored notice composes the sa
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +25,12 @@ from walletreports.contracts.dune_runner import (
     IntakePaused,
     QueryFailed,
 )
-from walletreports.contracts.orders import OrderPaid, SubscriptionActivated, SubscriptionExpired
+from walletreports.contracts.orders import (
+    OrderCreated,
+    OrderPaid,
+    SubscriptionActivated,
+    SubscriptionExpired,
+)
 from walletreports.contracts.payments import (
     InvoiceOverpaid,
     InvoicePaidLate,
@@ -34,6 +40,7 @@ from walletreports.contracts.payments import (
 )
 
 from ..domain import (
+    KnownOrder,
     KnownSubscription,
     Notice,
     TemplateName,
@@ -312,6 +319,20 @@ def _subscription_context(subscription: KnownSubscription) -> dict[str, Any]:
         "expires_at": _time(subscription.expires_at),
         "reports_included": subscription.reports_included,
     }
+
+
+def known_order(event: OrderCreated | OrderPaid) -> KnownOrder:
+    """What an order's event tells of it: order.created its price and description,
+    order.paid how it was paid (the rest is kept from before: OrdersPort.remember)."""
+    order = KnownOrder(
+        order_id=event.order_id,
+        user_id=event.user_id,
+        product=event.product,
+        wallet_address=event.wallet_address,
+    )
+    if isinstance(event, OrderCreated):
+        return replace(order, description=event.description, price_usd=event.price_usd)
+    return replace(order, paid_via=event.paid_via)
 
 
 def known_subscription(event: SubscriptionActivated) -> KnownSubscription:
