@@ -18,8 +18,6 @@ from sqlalchemy import (
     Numeric,
     Table,
     Text,
-    create_engine,
-    pool,
     select,
     text,
 )
@@ -44,11 +42,7 @@ COLUMNS = ("id", "name", "count", "price", "at", "doc")
 
 @pytest.fixture(scope="module")
 def database_url(databases) -> str:
-    url = databases.create("bulk_json")
-    engine = create_engine(url, poolclass=pool.NullPool)
-    metadata.create_all(engine)
-    engine.dispose()
-    return url
+    return databases.create_with("bulk_json", metadata)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -81,11 +81,7 @@ FAST = EffectPolicy(
 
 @pytest.fixture(scope="module")
 def database_url(databases) -> str:
-    url = databases.create("effects")
-    engine = create_engine(url, poolclass=pool.NullPool)
-    metadata.create_all(engine)
-    engine.dispose()
-    return url
+    return databases.create_with("effects", metadata)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
