@@ -157,7 +157,9 @@ class EffectRunner:
             while True:
                 await _logged(functools.partial(self._start_due, force=idle), "side effect claim")
                 try:
-                    await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
+                    # asyncio.timeout, not wait_for: no task of its own on every wake-up.
+                    async with asyncio.timeout(self.idle_poll_seconds):
+                        await self._wake.wait()
                     idle = False
                 except TimeoutError:
                     idle = True

@@ -11,6 +11,7 @@ turn off, `List-Unsubscribe` pointing at their notification settings.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class EmailIdentity:
     sender: str  # "Wallet Reports <reports@example.com>"
     reply_to: str | None = None
 
-    @property
+    @functools.cached_property
     def domain(self) -> str:
         address = parseaddr(self.sender)[1]
         return address.rpartition("@")[2] or "localhost"

@@ -10,6 +10,7 @@ as they are; the parts are base64."""
 
 from __future__ import annotations
 
+import functools
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -51,9 +52,15 @@ def _address(name: str | None, address: str) -> str:
     return formataddr((name, address)) if name else address
 
 
+@functools.lru_cache(maxsize=64)
+def _from_header(sender: str) -> str:
+    """The From header of a configured "Name <address>" (a handful of values)."""
+    return _address(*parseaddr(sender))
+
+
 def mime_message(email: OutgoingEmail) -> MIMEMultipart:
     message = MIMEMultipart("alternative")
-    message["From"] = _address(*parseaddr(email.sender))  # configured: "Name <address>"
+    message["From"] = _from_header(email.sender)
     message["To"] = _address(email.to_name, email.to)
     message["Subject"] = _header(email.subject)
     message["Date"] = formatdate(usegmt=True)

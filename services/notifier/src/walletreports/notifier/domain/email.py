@@ -6,10 +6,18 @@ It travels as the payload of the send's durable side effect (`to_payload` /
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 from typing import Any
+
+
+@functools.lru_cache(maxsize=64)
+def address_of(sender: str) -> str:
+    """The address of a "Name <address>" From (configured: a handful of values, each
+    parsed once rather than on every send)."""
+    return parseaddr(sender)[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +33,7 @@ class OutgoingEmail:
 
     @property
     def envelope_sender(self) -> str:
-        return parseaddr(self.sender)[1]
+        return address_of(self.sender)
 
     @property
     def to_header(self) -> str:
