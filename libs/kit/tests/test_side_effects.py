@@ -547,6 +547,39 @@ async def test_a_done_intent_whose_claim_moved_on_is_not_recorded_in_a_group(db,
     assert [k for group in performer.groups for k in group] == ["kept"]
 
 
+async def test_long_performs_holding_most_slots_do_not_starve_a_new_intent(db, sent):
+    """Under load the next claim waits for several free slots, but never longer than the
+    idle poll, however many wake-ups keep coming."""
+
+    class SlowForSome(Scripted):
+        async def perform(self, intent):
+            if intent.key.startswith("long"):
+                await asyncio.sleep(3)
+            return await super().perform(intent)
+
+    for n in range(3):
+        await request(db, f"long-{n}")
+    performer = SlowForSome(sent, policy=EffectPolicy(timeout_seconds=10))
+    effects = runner(db, performer, concurrency=4, claim_at_least=4, idle_poll_seconds=0.3)
+    task = asyncio.create_task(effects.run())
+
+    async def keep_waking() -> None:
+        while True:
+            effects.wake()
+            await asyncio.sleep(0.02)
+
+    waking = asyncio.create_task(keep_waking())
+    try:
+        await eventually(lambda: _status_is(db, "long-0", RUNNING), timeout=5)
+        await request(db, "short")
+        await eventually(lambda: _status_is(db, "short", DONE), timeout=2.5)  # longs still on
+        assert (await row(db, "long-0")).status == RUNNING
+    finally:
+        waking.cancel()
+        task.cancel()
+        await asyncio.gather(waking, task, return_exceptions=True)
+
+
 # -- recording -------------------------------------------------------------------------
 
 

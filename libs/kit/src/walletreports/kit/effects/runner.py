@@ -117,7 +117,8 @@ class EffectRunner:
         `claim_at_least`: while some are being performed, the next claim waits until
         this many slots are free (default a quarter of `concurrency`), so that under
         load one claim's transaction fetches several rows, not one per finished
-        perform; with none under way, or at the idle poll, it claims whatever is free.
+        perform; with none under way, at the idle poll, or once the last claim is an
+        idle poll old, it claims whatever is free.
 
         `stale_margin_seconds` must cover what may pass between a perform's end and
         its outcome's commit (the record retries, a lock wait): a row running longer
@@ -135,10 +136,14 @@ class EffectRunner:
         self.sweep_every_seconds = sweep_every_seconds
         self.stop_grace_seconds = stop_grace_seconds
         self.record_retry_seconds = tuple(record_retry_seconds)
-        self.claim_at_least = max(1, concurrency // 4 if claim_at_least is None else claim_at_least)
+        wanted = concurrency // 4 if claim_at_least is None else claim_at_least
+        self.claim_at_least = min(concurrency, max(1, wanted))
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()  # performing or recording
         self._performing = 0  # slots taken: claimed and not yet performed
+        # A claim waits for free slots no longer than the idle poll, even when wake-ups
+        # keep coming (long performs holding most slots must not starve new intents).
+        self._last_claim_at = float("-inf")
         self._claim_statement = _claim_statement(table)
         self._done_writer = GroupWriter(
             self._write_done_together, self._write_alone, max_size=DONE_GROUP_SIZE
@@ -210,8 +215,11 @@ class EffectRunner:
         room = self.concurrency - self._performing
         if room <= 0 or not self.performers:
             return []
-        if not force and self._performing and room < self.claim_at_least:
+        now = asyncio.get_running_loop().time()
+        recent = now - self._last_claim_at < self.idle_poll_seconds
+        if not force and self._performing and room < self.claim_at_least and recent:
             return []  # a few more performs first: then one claim for several
+        self._last_claim_at = now
         claiming = asyncio.ensure_future(self._claim(room))
         try:
             claimed = await asyncio.shield(claiming)
