@@ -26,6 +26,7 @@ from walletreports.contracts.payments import (
     InvoiceOverpaid,
     InvoicePaidLate,
     InvoiceUnderpaid,
+    PaymentRejected,
     RefundRequested,
     RefundSent,
 )
@@ -197,6 +198,24 @@ CASES: list[tuple[str, Callable[[uuid.UUID, uuid.UUID], Event], list[tuple[str, 
         "refund_sent",
         lambda u, o: RefundSent(**_refund(o), signature=SIGNATURE),
         [(USER, "Your refund has been sent", f"Transaction: {SIGNATURE}")],
+    ),
+    (
+        "payment_rejected",
+        lambda u, o: PaymentRejected(
+            invoice_id=uuid.uuid4(),
+            order_id=o,
+            signature=SIGNATURE,
+            reason="wrong_mint",
+            detail="paid with mint Es9v... , the invoice asked for EPjF...",
+            correlation_id=str(o),
+        ),
+        [
+            (
+                STAFFS,
+                "[staff] Payment rejected (wrong_mint)",
+                "paid in a token the invoice does not take. Money may have",
+            )
+        ],
     ),
     (
         "query_failed",

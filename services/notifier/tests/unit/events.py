@@ -20,6 +20,7 @@ from walletreports.contracts.payments import (
     InvoiceOverpaid,
     InvoicePaidLate,
     InvoiceUnderpaid,
+    PaymentRejected,
     RefundRequested,
     RefundSent,
 )
@@ -107,6 +108,18 @@ def underpaid(order_id: uuid.UUID, **over: Any) -> InvoiceUnderpaid:
 def overpaid(order_id: uuid.UUID, **over: Any) -> InvoiceOverpaid:
     return InvoiceOverpaid(
         **_transfer(order_id, amount_base_units=30_000_000, **over), expected_base_units=25_000_000
+    )
+
+
+def payment_rejected(order_id: uuid.UUID, reason: str = "memo_mismatch") -> PaymentRejected:
+    return PaymentRejected(
+        invoice_id=uuid.uuid4(),
+        order_id=order_id,
+        signature=SIGNATURE,
+        reason=reason,
+        detail="expected memo 'invoice:…', found ['something else']",
+        occurred_at=NOW,
+        correlation_id=str(order_id),
     )
 
 

@@ -57,6 +57,7 @@ def every_notice() -> list[Notice]:
         *notices.paid_late(ev.paid_late(ORDER)),
         *notices.underpaid(ev.underpaid(ORDER)),
         *notices.overpaid(ev.overpaid(ORDER)),
+        *notices.payment_rejected(ev.payment_rejected(ORDER)),
         *notices.refund_requested(ev.refund_requested(ORDER)),
         *notices.refund_sent(ev.refund_sent(ORDER)),
         *notices.query_failed(ev.query_failed(ORDER)),

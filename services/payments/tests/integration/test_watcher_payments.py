@@ -94,6 +94,17 @@ async def test_bad_payments_are_rejected_with_their_reason(watched: WatchedPayme
         assert row["reason"] == reason, row
         assert str(row["invoice_id"]) == invoice["invoice_id"]
         assert (await watched.invoice(invoice["invoice_id"]))["status"] == "new"
+        # A changed memo is the customer's doing: staff are told; a failed one moved no money.
+        told = [
+            json.loads(e["payload"])
+            for e in await watched.emitted_with_subjects(invoice["order_id"])
+            if e["subject"] == "payments.payment.rejected.v1"
+        ]
+        if reason == "memo_mismatch":
+            assert [(e["signature"], e["reason"]) for e in told] == [(signature, reason)]
+            assert told[0]["invoice_id"] == invoice["invoice_id"]
+        else:
+            assert told == []
 
 
 async def test_a_payment_without_reference_is_kept_for_staff(watched: WatchedPayments):
@@ -117,6 +128,9 @@ async def test_one_signature_for_two_invoices_pays_neither(watched: WatchedPayme
 
     assert {r["reason"] for r in rows} == {"several_invoices"}
     assert {str(r["invoice_id"]) for r in rows} == {first["invoice_id"], second["invoice_id"]}
+    for invoice in (first, second):  # each invoice's staff are told
+        subjects = await watched.subjects(invoice["order_id"])
+        assert subjects.count("payments.payment.rejected.v1") == 1
     for invoice in (first, second):
         assert (await watched.invoice(invoice["invoice_id"]))["status"] == "new"
 

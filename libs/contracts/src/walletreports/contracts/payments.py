@@ -94,6 +94,23 @@ class InvoiceOverpaid(_Transfer):
     expected_base_units: BaseUnits
 
 
+class PaymentRejected(Event):
+    """A transaction meant for an invoice (it carries the invoice's reference) that
+    cannot pay it the way it was made: the wrong token or recipient, a changed memo,
+    two invoices at once, a currency no longer taken. Money may have moved: staff look
+    (refund, or settle by hand). Rejections that are no customer's doing (no invoice's
+    reference, a failed transaction, an RPC answer that does not add up) publish
+    nothing; every rejection stays in payments' rejected candidates."""
+
+    subject = "payments.payment.rejected.v1"
+
+    invoice_id: uuid.UUID
+    order_id: uuid.UUID
+    signature: TransactionSignature
+    reason: str  # payments' rejection reason: wrong_mint, memo_mismatch, ...
+    detail: str
+
+
 class _StaffDecision(Event):
     """Staff decided an invoice by hand in the payments console (recorded there with
     who and why)."""

@@ -54,6 +54,7 @@ class TemplateName(StrEnum):
     STAFF_PAID_LATE = "staff_paid_late"
     STAFF_UNDERPAID = "staff_underpaid"
     STAFF_OVERPAID = "staff_overpaid"
+    STAFF_PAYMENT_REJECTED = "staff_payment_rejected"
     STAFF_REFUND_TO_SIGN = "staff_refund_to_sign"
     # account mail from web (POST /v1/transactional)
     EMAIL_VERIFICATION = "email_verification"
@@ -86,6 +87,7 @@ CATEGORIES: Mapping[TemplateName, Category] = MappingProxyType(
         T.STAFF_PAID_LATE: C.STAFF,
         T.STAFF_UNDERPAID: C.STAFF,
         T.STAFF_OVERPAID: C.STAFF,
+        T.STAFF_PAYMENT_REJECTED: C.STAFF,
         T.STAFF_REFUND_TO_SIGN: C.STAFF,
         T.EMAIL_VERIFICATION: C.ACCOUNT,
         T.PASSWORD_RESET: C.ACCOUNT,

@@ -34,6 +34,7 @@ from walletreports.contracts.payments import (
     InvoiceOverpaid,
     InvoicePaidLate,
     InvoiceUnderpaid,
+    PaymentRejected,
     RefundRequested,
     RefundSent,
 )
@@ -213,6 +214,17 @@ async def alert_overpaid(
     rules: DeliveryRules,
 ) -> None:
     await _tell(uow, _each(notices.overpaid, events), clock, channels, rules)
+
+
+@handlers.on_batch(PaymentRejected)
+async def alert_payment_rejected(
+    events: Sequence[PaymentRejected],
+    uow: NotifierUnitOfWork,
+    clock: Clock,
+    channels: Channels,
+    rules: DeliveryRules,
+) -> None:
+    await _tell(uow, _each(notices.payment_rejected, events), clock, channels, rules)
 
 
 @handlers.on_batch(QueryFailed)

@@ -35,6 +35,7 @@ from walletreports.contracts.payments import (
     InvoiceOverpaid,
     InvoicePaidLate,
     InvoiceUnderpaid,
+    PaymentRejected,
     RefundRequested,
     RefundSent,
 )
@@ -212,6 +213,38 @@ def overpaid(event: InvoiceOverpaid) -> list[Notice]:
             fact,
             ToStaff(),
             _transfer_context(event),
+            order_id=event.order_id,
+        )
+    ]
+
+
+# What staff read for each rejection payments tells about (its CUSTOMER_MISTAKES).
+REJECTION_EXPLAINED = {
+    "wrong_mint": "paid in a token the invoice does not take",
+    "wrong_recipient": "sent to an account that is not the invoice's",
+    "memo_mismatch": "its memo is not the one the invoice asked for",
+    "several_invoices": "it carries the references of two invoices, so it pays neither",
+    "currency_not_accepted": "paid in a currency the invoice no longer takes",
+}
+
+
+def payment_rejected(event: PaymentRejected) -> list[Notice]:
+    """A transaction meant for an invoice that cannot pay it: money may have moved."""
+    context = {
+        "order_id": str(event.order_id),
+        "invoice_id": str(event.invoice_id),
+        "signature": event.signature,
+        "reason": event.reason,
+        "explained": REJECTION_EXPLAINED.get(event.reason, event.reason.replace("_", " ")),
+        "detail": event.detail,
+    }
+    return [
+        _notice(
+            event,
+            T.STAFF_PAYMENT_REJECTED,
+            transfer_fact(event.invoice_id, event.signature),
+            ToStaff(),
+            context,
             order_id=event.order_id,
         )
     ]

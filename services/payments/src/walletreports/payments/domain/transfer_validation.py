@@ -127,6 +127,22 @@ class RejectionReason(StrEnum):
     ILLEGAL_REFUND_TRANSITION = "illegal_refund_transition"
 
 
+# Rejections of a transaction meant for an invoice (it carries the invoice's reference)
+# that a customer made the wrong way: money may have moved, so staff are told (a
+# PaymentRejected event) besides the rejected candidate's row. The rest are no
+# customer's doing (no invoice's reference, a failed transaction, an answer that does
+# not add up, not one of our transfers) and only recorded.
+CUSTOMER_MISTAKES = frozenset(
+    {
+        RejectionReason.WRONG_MINT,
+        RejectionReason.WRONG_RECIPIENT,
+        RejectionReason.MEMO_MISMATCH,
+        RejectionReason.SEVERAL_INVOICES,
+        RejectionReason.CURRENCY_NOT_ACCEPTED,
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ExpectedTransfer:
     """What the invoice's payment method asks for. `mint=None` means SOL (lamports)."""
@@ -445,6 +461,7 @@ def _references(tx: ParsedTransaction) -> tuple[Pubkey, ...]:
 
 __all__ = [
     "ASSOCIATED_TOKEN_PROGRAM",
+    "CUSTOMER_MISTAKES",
     "SYSTEM_PROGRAM",
     "TOKEN_2022_PROGRAM",
     "TOKEN_PROGRAM",

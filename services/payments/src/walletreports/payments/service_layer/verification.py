@@ -12,7 +12,10 @@ observes; otherwise the closest rejection is recorded.
 
 Every verification writes one structured log line (signature, invoice, outcome,
 reason), and every rejection a row in `rejected_candidates` (once per transaction and
-reference).
+reference). A rejection of a transaction meant for an invoice that looks like the
+customer's mistake (domain.CUSTOMER_MISTAKES: the wrong token or recipient, a changed
+memo, two invoices at once) is also published (`payments.payment.rejected.v1`): staff
+are told, money may have moved.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from walletreports.contracts.payments import PaymentRejected
 from walletreports.kit.errors import DomainError
 
 from ..domain import (
+    CUSTOMER_MISTAKES,
     Currency,
     Invoice,
     InvoiceChange,
@@ -163,6 +168,17 @@ async def _reject(
             invoice_id=None if invoice is None else invoice.id,
             reference=None if invoice is None else invoice.reference,
         )
+        if invoice is not None and reason in CUSTOMER_MISTAKES:
+            await uow.emit(
+                PaymentRejected(
+                    invoice_id=invoice.id,
+                    order_id=invoice.order_id,
+                    signature=candidate.signature,
+                    reason=reason.value,
+                    detail=detail[:1000],
+                    correlation_id=str(invoice.order_id),
+                )
+            )
     verdict = Verdict("rejected", reason.value, detail, tuple(i.id for i in invoices))
     _log(candidate, verdict, None)
     return verdict
