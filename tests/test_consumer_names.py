@@ -36,6 +36,7 @@ PINNED = {
         "notifier__tell_subscription_activated",
         "notifier__tell_subscription_expired",
         "notifier__alert_overpaid",
+        "notifier__alert_payment_rejected",
         "notifier__alert_query_failed",
         "notifier__alert_budget_threshold",
         "notifier__alert_intake_paused",
