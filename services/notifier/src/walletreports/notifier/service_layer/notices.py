@@ -170,52 +170,38 @@ def _transfer_context(
     return context
 
 
-def paid_late(event: InvoicePaidLate) -> list[Notice]:
-    """Money after the invoice expired: the user learns it is not lost; staff decide."""
+def _about_a_transfer(
+    event: InvoicePaidLate | InvoiceUnderpaid | InvoiceOverpaid,
+    *templates: tuple[TemplateName, Audience],
+) -> list[Notice]:
+    """The notices of one transfer to an invoice: one fact (the invoice and the
+    transaction) and one context for everyone it tells."""
     fact = transfer_fact(event.invoice_id, event.signature)
     context = _transfer_context(event)
     return [
-        _notice(
-            event,
-            T.PAYMENT_LATE,
-            fact,
-            ToOrderOwner(event.order_id),
-            context,
-            order_id=event.order_id,
-        ),
-        _notice(event, T.STAFF_PAID_LATE, fact, ToStaff(), context, order_id=event.order_id),
+        _notice(event, template, fact, audience, context, order_id=event.order_id)
+        for template, audience in templates
     ]
+
+
+def paid_late(event: InvoicePaidLate) -> list[Notice]:
+    """Money after the invoice expired: the user learns it is not lost; staff decide."""
+    return _about_a_transfer(
+        event, (T.PAYMENT_LATE, ToOrderOwner(event.order_id)), (T.STAFF_PAID_LATE, ToStaff())
+    )
 
 
 def underpaid(event: InvoiceUnderpaid) -> list[Notice]:
     """Less than the price arrived: the user may send the rest with the same link."""
-    fact = transfer_fact(event.invoice_id, event.signature)
-    context = _transfer_context(event)
-    return [
-        _notice(
-            event,
-            T.PAYMENT_UNDERPAID,
-            fact,
-            ToOrderOwner(event.order_id),
-            context,
-            order_id=event.order_id,
-        ),
-        _notice(event, T.STAFF_UNDERPAID, fact, ToStaff(), context, order_id=event.order_id),
-    ]
+    return _about_a_transfer(
+        event,
+        (T.PAYMENT_UNDERPAID, ToOrderOwner(event.order_id)),
+        (T.STAFF_UNDERPAID, ToStaff()),
+    )
 
 
 def overpaid(event: InvoiceOverpaid) -> list[Notice]:
-    fact = transfer_fact(event.invoice_id, event.signature)
-    return [
-        _notice(
-            event,
-            T.STAFF_OVERPAID,
-            fact,
-            ToStaff(),
-            _transfer_context(event),
-            order_id=event.order_id,
-        )
-    ]
+    return _about_a_transfer(event, (T.STAFF_OVERPAID, ToStaff()))
 
 
 # What staff read for each rejection payments tells about (its CUSTOMER_MISTAKES).
